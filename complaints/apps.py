@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintsConfig(AppConfig):
+    """The complaint case, its five steps, the public form and the staff workspace."""
+
+    name = "complaints"
+    verbose_name = _("Complaints")

@@ -1,0 +1,52 @@
+from .case import Complaint
+from .choices import (
+    OPEN_STAGES,
+    WRITTEN_CHANNELS,
+    Channel,
+    ClosureReason,
+    ContactPreference,
+    HearingWaiver,
+    Judgment,
+    Language,
+    NotHandledGround,
+    PartyRole,
+    Rung,
+    Stage,
+)
+from .events import AppendOnly, CaseEvent, EventKind, ReferenceCounter
+from .outbox import OutboxKind, OutboxMessage, OutboxStatus, Reminder, ReminderKind
+from .records import Attachment, ComplaintPart, ContactMoment, Note, Party
+from .reference import Norm, NormGroup, Theme
+
+__all__ = [
+    "OPEN_STAGES",
+    "WRITTEN_CHANNELS",
+    "AppendOnly",
+    "Attachment",
+    "CaseEvent",
+    "Channel",
+    "ClosureReason",
+    "Complaint",
+    "ComplaintPart",
+    "ContactMoment",
+    "ContactPreference",
+    "EventKind",
+    "HearingWaiver",
+    "Judgment",
+    "Language",
+    "Norm",
+    "NormGroup",
+    "NotHandledGround",
+    "Note",
+    "OutboxKind",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Party",
+    "PartyRole",
+    "ReferenceCounter",
+    "Reminder",
+    "ReminderKind",
+    "Rung",
+    "Stage",
+    "Theme",
+]

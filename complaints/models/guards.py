@@ -1,0 +1,104 @@
+"""The guards of the transitions (DOMAIN.md section 3). Each is a small check on the case
+with a message that tells the handler what is still missing; the case page shows it next
+to the button it keeps unavailable.
+
+Guards read related rows through ``.all()`` so a prefetched case page costs no extra query.
+"""
+
+from collections.abc import Callable
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Judgment, PartyRole, Rung
+
+Guard = Callable[[object], bool]
+
+
+def guard(message: str | Promise) -> Callable[[Guard], Guard]:
+    def attach(check: Guard) -> Guard:
+        check.message = message
+        return check
+
+    return attach
+
+
+def complained_about_users(complaint) -> set[int]:
+    return {
+        party.employee_id
+        for party in complaint.parties.all()
+        if party.role == PartyRole.COMPLAINED_ABOUT and party.employee_id
+    }
+
+
+@guard(_("Assign a handler."))
+def has_handler(complaint) -> bool:
+    return complaint.handler_id is not None
+
+
+@guard(_("The handler is a person complained about; assign someone else (Awb 9:7)."))
+def handler_is_impartial(complaint) -> bool:
+    return complaint.handler_id is None or complaint.handler_id not in complained_about_users(
+        complaint
+    )
+
+
+@guard(_("Acknowledge receipt of the written complaint first (Awb 9:6)."))
+def acknowledged_if_written(complaint) -> bool:
+    if complaint.rung != Rung.HANDLER or not complaint.is_written:
+        return True
+    return complaint.acknowledged_on is not None
+
+
+@guard(_("Record at least one contact with the complainant."))
+def has_contact(complaint) -> bool:
+    return len(complaint.contacts.all()) > 0
+
+
+@guard(_("Record the problem behind the complaint."))
+def has_problem(complaint) -> bool:
+    return bool(complaint.underlying_problem.strip())
+
+
+@guard(_("Record what the complainant wants (desired outcome)."))
+def has_desired_outcome(complaint) -> bool:
+    return bool(complaint.desired_outcome.strip())
+
+
+@guard(_("Add at least one complaint part."))
+def has_parts(complaint) -> bool:
+    return len(complaint.parts.all()) > 0
+
+
+@guard(_("Record the solution."))
+def has_solution(complaint) -> bool:
+    return bool(complaint.solution.strip())
+
+
+@guard(_("Record the complainant's confirmed satisfaction: date and channel (Awb 9:5)."))
+def satisfaction_confirmed(complaint) -> bool:
+    return complaint.satisfaction_confirmed_on is not None and bool(complaint.satisfaction_channel)
+
+
+@guard(_("Judge every complaint part."))
+def every_part_judged(complaint) -> bool:
+    parts = complaint.parts.all()
+    return len(parts) > 0 and all(part.judgment in Judgment.values for part in parts)
+
+
+@guard(_("Write the hearing report, or record why the complainant was not heard (Awb 9:10)."))
+def heard_or_waived(complaint) -> bool:
+    return bool(complaint.hearing_report.strip()) or bool(complaint.hearing_waiver)
+
+
+@guard(_("Record the ground not to handle the complaint (Awb 9:8)."))
+def has_not_handled_ground(complaint) -> bool:
+    return bool(complaint.not_handled_ground)
+
+
+@guard(_("Record the competent body the complaint goes to (Awb 2:3)."))
+def has_receiving_body(complaint) -> bool:
+    return bool(complaint.forwarded_to.strip())
+
+
+EXPLORED = [has_contact, has_problem, has_desired_outcome, has_parts]

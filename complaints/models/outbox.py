@@ -1,0 +1,118 @@
+"""Everything the product sends, first as a row (STYLE.md, Celery).
+
+An outgoing message is written in the same transaction as its cause, under a unique key that
+says what it is for (``ack:KL-2026-00042``), so a retried request or a second sweep cannot write
+it twice. A Celery task sends pending rows after commit; a periodic sweep catches any that were
+missed (broker down, worker killed). The message is rendered when it is written: the row holds
+what goes out, and Celery messages carry only ids.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxKind(models.TextChoices):
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt (Awb 9:6)")
+    POSTPONEMENT = "postponement", _("Notice of postponement (Awb 9:11 lid 2)")
+    EXTENSION = "extension", _("Confirmation of an extension with consent (Awb 9:11 lid 3)")
+    REMINDER = "reminder", _("Deadline reminder")
+    LETTER = "letter", _("Letter")
+    OTHER = "other", _("Other")
+
+
+class OutboxMessage(models.Model):
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        verbose_name=_("complaint"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outbox",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=OutboxKind.choices)
+    to = models.EmailField(_("to"))
+    language = models.CharField(_("language"), max_length=5, default="nl")
+    subject = models.CharField(_("subject"), max_length=250)
+    body = models.TextField(_("body"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), auto_now_add=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_pending_next",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(
+                fields=["-created_at"],
+                name="outbox_failed_recent",
+                condition=models.Q(status="failed"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE = "before", _("Due soon")
+    ON_THE_DAY = "on_the_day", _("Due today")
+    OVERDUE = "overdue", _("Overdue")
+    MANAGER = "manager", _("Overdue, manager told")
+
+
+class Reminder(models.Model):
+    """One reminder that the sweep decided to send, under a unique key: the record that makes
+    a second or concurrent sweep a no-op (``decision:KL-2026-00042:2026-11-04:before-5``)."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        verbose_name=_("complaint"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    due_field = models.CharField(_("deadline"), max_length=40)
+    due_on = models.DateField(_("due on"))
+    kind = models.CharField(_("kind"), max_length=12, choices=ReminderKind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    message = models.OneToOneField(
+        OutboxMessage,
+        verbose_name=_("message"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminder",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.key

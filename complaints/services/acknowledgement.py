@@ -1,0 +1,44 @@
+"""The acknowledgement of receipt of a written complaint (Awb 9:6).
+
+Written into the outbox when the complaint is registered, in the same transaction, rendered in
+the complainant's language. Only by e-mail: without an address the handler sends a letter and
+records it with the "acknowledge" action (``complaint_acknowledge``). The acknowledgement date
+is set on the case when the mail actually goes out (``outbox_send``).
+"""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from complaints.models import Complaint, OutboxKind, OutboxMessage
+
+from .outbox import outbox_enqueue
+
+SUBJECT_TEMPLATE = "complaints/mail/acknowledgement_subject.txt"
+BODY_TEMPLATE = "complaints/mail/acknowledgement_body.txt"
+
+
+def acknowledgement_key(complaint: Complaint) -> str:
+    return f"ack:{complaint.reference}"
+
+
+def acknowledgement_enqueue(complaint: Complaint) -> OutboxMessage | None:
+    """Write the acknowledgement of a written complaint with an e-mail address (Awb 9:6);
+    None when there is nothing to send by e-mail. Call it inside the registering transaction."""
+    # Awb 9:6 covers written complaints (9:8 ff.); an oral one gets no acknowledgement.
+    if not complaint.is_written or not complaint.complainant_email:
+        return None
+    context = {"complaint": complaint, "organisation": settings.ORGANISATION_NAME}
+    with translation.override(complaint.language):
+        # A header is one line: whatever the template or a translation holds, fold it.
+        subject = " ".join(render_to_string(SUBJECT_TEMPLATE, context).split())
+        body = render_to_string(BODY_TEMPLATE, context).strip() + "\n"
+    return outbox_enqueue(
+        key=acknowledgement_key(complaint),
+        kind=OutboxKind.ACKNOWLEDGEMENT,
+        to=complaint.complainant_email,
+        subject=subject,
+        body=body,
+        complaint=complaint,
+        language=complaint.language,
+    )

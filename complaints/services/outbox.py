@@ -1,0 +1,261 @@
+"""The outbox: every outgoing e-mail is first a row (STYLE.md, Celery).
+
+``outbox_enqueue`` is what every other service calls, inside its own transaction. Sending is
+``outbox_send`` (one row) and ``outbox_sweep`` (every pending row that is due), run by the tasks
+in ``complaints.tasks``. ``outbox_retry`` is the coordinator's button for a failed row.
+
+The delivery guarantee (see ``outbox_send``): at least once, and from our side never twice. A
+row marked sent is never sent again; a row is only marked sent in the transaction that holds
+its lock while the SMTP server accepts it. The one duplicate that can happen is a worker that
+dies in the instant between the SMTP server's "250 OK" and our commit; the stable Message-ID
+header (derived from the row's key) lets the recipient's mail system and any reader recognise
+that copy as the same message.
+"""
+
+import hashlib
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from complaints.models import (
+    CaseEvent,
+    Complaint,
+    EventKind,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+)
+
+from .errors import CaseError
+
+log = logging.getLogger(__name__)
+
+# Waits after the 1st, 2nd, ... failed attempt; after MAX_ATTEMPTS the row is failed and waits
+# for a coordinator (the "Outgoing messages" page). 1 min + 5 + 30 + 2 h + 12 h: a mail server
+# that is down for most of a day still gets every message.
+BACKOFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=12),
+)
+MAX_ATTEMPTS = 6
+SWEEP_LIMIT = 500  # per run; the beat runs the sweep every minute, so a backlog drains quickly
+ERROR_LENGTH = 300
+RECENT_SENT = timedelta(days=30)  # how far back the coordinator's page lists sent messages
+VIEW_ALL = "accounts.view_all_complaints"
+
+
+class NotRetryable(CaseError):
+    default = _("This message was sent already; there is nothing to retry.")
+
+
+def outbox_enqueue(
+    *,
+    key: str,
+    kind: OutboxKind | str,
+    to: str,
+    subject: str,
+    body: str,
+    complaint: Complaint | None = None,
+    language: str = "nl",
+) -> OutboxMessage:
+    """Write one outgoing message in the caller's transaction, under a unique ``key``.
+
+    A key already written writes nothing and returns the existing row, so a retry or a second
+    sweep never sends twice. After commit a task is nudged to send it; if the broker is down
+    the periodic sweep sends it later. A rolled-back transaction leaves no row and no nudge.
+    """
+    message, created = OutboxMessage.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "to": to,
+            "subject": subject,
+            "body": body,
+            "complaint": complaint,
+            "language": language,
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: _nudge(message.pk))
+    return message
+
+
+def message_id_for(key: str) -> str:
+    """The Message-ID header of the row with this key: the same on every attempt, so a copy
+    sent twice (see ``outbox_send``) is recognisable as one message. A hash, because the key
+    may hold characters a Message-ID may not."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "klachtenladder.invalid"
+    return f"<outbox.{digest}@{domain}>"
+
+
+def outbox_send(*, message_id: int, now: datetime | None = None) -> bool:
+    """Send one pending row that is due; True if this call sent it.
+
+    The row is locked with ``FOR UPDATE SKIP LOCKED``: a row another worker is sending is
+    skipped (that worker will finish or die, and then the sweep picks it up again). Only a row
+    that is still pending and due when locked is sent, so a row marked sent is never sent again.
+
+    Guarantee when the worker is killed (SIGKILL, power loss) mid-send: the lock and everything
+    this transaction wrote vanish with its connection, and the row is pending again for the
+    next sweep (after a power loss, once PostgreSQL notices the connection is gone). If the
+    kill falls after the SMTP server accepted the message but before our commit, the message
+    goes out a second time: at-least-once, with a window of one SMTP round-trip plus one
+    commit. Both copies carry the same Message-ID (``message_id_for``), so the duplicate is
+    recognisable. From our side, a row marked sent is never sent again.
+
+    On a failure the attempt is counted, the error kept (short; the type and the server's
+    reply, nothing from the body) and the next attempt put off by ``BACKOFF``; after
+    ``MAX_ATTEMPTS`` the row is failed and shown to coordinators.
+
+    Sending an acknowledgement (Awb 9:6) records it on the case in the same transaction.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("complaint")
+            .filter(pk=message_id, status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if message is None:
+            return False  # sent, failed, not due, or another worker holds it
+        try:
+            _deliver(message)
+        except Exception as error:  # noqa: BLE001 - every failure counts as an attempt
+            _count_failure(message, error, now)
+            return False
+        message.status = OutboxStatus.SENT
+        message.sent_at = now
+        message.last_error = ""
+        message.save(update_fields=["status", "sent_at", "last_error"])
+        if message.complaint_id:
+            _record_on_case(message)
+    return True
+
+
+def outbox_sweep(*, now: datetime | None = None, limit: int = SWEEP_LIMIT) -> int:
+    """Send every pending row that is due, oldest first, each in its own transaction.
+
+    Safe to run twice or at once: each row is locked with SKIP LOCKED and re-checked as
+    pending, so concurrent sweeps share the rows instead of sending them twice. Returns how
+    many this run sent.
+    """
+    now = now or timezone.now()
+    due = (
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(outbox_send(message_id=pk, now=now) for pk in list(due))
+
+
+@transaction.atomic
+def outbox_retry(*, message_id: int, actor: User) -> OutboxMessage:
+    """A coordinator sends a failed (or waiting) row again now, with a fresh set of attempts."""
+    if not actor.has_perm(VIEW_ALL):
+        raise PermissionDenied
+    message = OutboxMessage.objects.select_for_update().get(pk=message_id)
+    if message.status == OutboxStatus.SENT:
+        raise NotRetryable
+    message.status = OutboxStatus.PENDING
+    message.attempts = 0
+    message.next_attempt_at = timezone.now()
+    message.save(update_fields=["status", "attempts", "next_attempt_at"])
+    if message.complaint_id:
+        CaseEvent.record(
+            message.complaint,
+            actor=actor,
+            kind=EventKind.MESSAGE,
+            name="retry",
+            note=gettext("Sending retried: %(subject)s") % {"subject": message.subject},
+            message=message.pk,
+        )
+    transaction.on_commit(lambda: _nudge(message.pk))
+    return message
+
+
+def outbox_overview(*, now: datetime | None = None) -> QuerySet[OutboxMessage]:
+    """The coordinator's list: failed rows first, then waiting ones, then recently sent, each
+    newest first."""
+    now = now or timezone.now()
+    rank = Case(
+        When(status=OutboxStatus.FAILED, then=Value(0)),
+        When(status=OutboxStatus.PENDING, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        OutboxMessage.objects.filter(
+            ~Q(status=OutboxStatus.SENT) | Q(sent_at__gte=now - RECENT_SENT)
+        )
+        .select_related("complaint")
+        .annotate(rank=rank)
+        .order_by("rank", "-created_at", "-id")
+    )
+
+
+def _deliver(message: OutboxMessage) -> None:
+    EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        headers={"Message-ID": message_id_for(message.key), "Content-Language": message.language},
+    ).send(fail_silently=False)
+
+
+def _count_failure(message: OutboxMessage, error: Exception, now: datetime) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(error).__name__}: {error}"[:ERROR_LENGTH]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxStatus.FAILED
+    else:
+        message.next_attempt_at = now + BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
+    message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    log.warning(
+        "outbox: message %s attempt %s failed (%s)", message.pk, message.attempts, type(error)
+    )
+
+
+def _record_on_case(message: OutboxMessage) -> None:
+    """One event on the case for the message that went out; an acknowledgement also sets the
+    acknowledgement date (Awb 9:6), unless a handler recorded one already."""
+    complaint = Complaint.objects.select_for_update().get(pk=message.complaint_id)
+    if message.kind != OutboxKind.ACKNOWLEDGEMENT:
+        CaseEvent.record(
+            complaint, actor=None, kind=EventKind.MESSAGE, name=message.kind,
+            note=message.subject, message=message.pk,
+        )  # fmt: skip
+        return
+    on = timezone.localdate(message.sent_at)
+    if complaint.acknowledged_on is None:
+        complaint.acknowledged_on = on
+        complaint.version += 1
+        complaint.save(update_fields=["acknowledged_on", "version", "updated_at"])
+    CaseEvent.record(
+        complaint, actor=None, kind=EventKind.ACKNOWLEDGED, note=message.subject,
+        on=on.isoformat(), message=message.pk,
+    )  # fmt: skip
+
+
+def _nudge(message_id: int) -> None:
+    """Ask a worker to send the row now. Never fails the caller: the sweep is the safety net."""
+    from complaints.tasks import outbox_send_task
+
+    try:
+        outbox_send_task.delay(message_id)
+    except Exception:  # noqa: BLE001 - broker down: the row waits for the sweep
+        log.warning("outbox: could not nudge a worker for message %s", message_id)

@@ -1,0 +1,31 @@
+"""Celery tasks: load ids, call a service (STYLE.md). No personal data in a message."""
+
+from celery import shared_task
+
+
+@shared_task(name="complaints.outbox_send")
+def outbox_send_task(message_id: int) -> bool:
+    """Send one outbox row now (nudged after the commit that wrote it). Safe to run twice or
+    after the row was sent: the service sends only a pending row it can lock."""
+    from complaints.services.outbox import outbox_send
+
+    return outbox_send(message_id=message_id)
+
+
+@shared_task(name="complaints.outbox_sweep")
+def outbox_sweep_task() -> int:
+    """Send every pending row that is due: the safety net for missed nudges, retries and
+    workers that died mid-send. Safe to run at once on several workers."""
+    from complaints.services.outbox import outbox_sweep
+
+    return outbox_sweep()
+
+
+@shared_task(name="complaints.reminder_sweep")
+def reminder_sweep_task() -> None:
+    """Write the deadline reminders that are due today (safe to run twice or at once)."""
+    from django.utils import timezone
+
+    from complaints.services.reminders import reminder_sweep
+
+    reminder_sweep(today=timezone.localdate())

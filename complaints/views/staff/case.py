@@ -1,0 +1,426 @@
+"""The case page and the actions on it. Each action parses its form, calls one service,
+and redirects to the page (or shows the page again with the user's input and the error)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from complaints import services
+from complaints.forms import (
+    SECTIONS,
+    AssignForm,
+    AttachmentForm,
+    CommitteeForm,
+    ContactForm,
+    ExtendForm,
+    MoveForm,
+    NoteForm,
+    PartAddForm,
+    PartJudgeForm,
+    PartyForm,
+    PostponeForm,
+    section_form_class,
+)
+from complaints.models import Complaint, Stage
+from complaints.moves import moves_for
+from complaints.selectors import complaint_for, handlers_for
+from complaints.services.postponement import extension_refusal, postponement_refusal
+
+
+def _case_or_404(request: HttpRequest, reference: str) -> Complaint:
+    try:
+        return complaint_for(request.user, reference)
+    except Complaint.DoesNotExist as missing:
+        # Another department's case answers exactly like one that does not exist.
+        raise Http404 from missing
+
+
+def _case_url(complaint: Complaint, anchor: str = "") -> str:
+    url = reverse("complaints:case", kwargs={"reference": complaint.reference})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _section_form(complaint: Complaint, section: str, data=None):
+    form_class = section_form_class(section)
+    initial = {"version": complaint.version}
+    if section == "conduct":
+        initial["themes"] = list(complaint.themes.all())
+    return form_class(data, instance=complaint if data is None else None, initial=initial)
+
+
+def render_case(request: HttpRequest, complaint: Complaint, status: int = 200, **forms):
+    user = request.user
+    can_act = user.has_perm("accounts.handle_complaint")
+    editing = forms.pop("editing", None) or request.GET.get("edit", "")
+    section_forms = {}
+    if can_act and complaint.is_open and editing in SECTIONS:
+        section_forms[editing] = forms.pop("section_form", None) or _section_form(
+            complaint, editing
+        )
+    judged = forms.pop("part_forms", {})
+    parts = [
+        (part, judged.get(part.pk) or PartJudgeForm(instance=part, prefix=f"part{part.pk}"))
+        for part in complaint.parts.all()
+    ]
+    if parts:
+        # Every part's form offers the same norms: read them once, not once per part
+        # (iter() first, so list() does not count them in a query of its own).
+        norm_choices = list(iter(parts[0][1].fields["norms"].choices))
+        for _part, form in parts:
+            form.fields["norms"].choices = norm_choices
+    context = {
+        "complaint": complaint,
+        "today": timezone.localdate(),
+        "can_act": can_act,
+        "can_assign": user.has_perm("accounts.assign_complaint"),
+        "moves": moves_for(complaint, user),
+        "sections": SECTIONS,
+        "section_forms": section_forms,
+        "parts": parts,
+        "timeline": list(complaint.events.all()),
+        "contact_form": forms.pop("contact_form", None) or ContactForm(),
+        "note_form": forms.pop("note_form", None) or NoteForm(),
+        "part_add_form": forms.pop("part_add_form", None) or PartAddForm(),
+        "party_form": forms.pop("party_form", None) or PartyForm(),
+        "attachment_form": forms.pop("attachment_form", None) or AttachmentForm(),
+        "move_form": forms.pop("move_form", None),
+    }
+    context.update(_deadline_context(complaint, can_act, context["today"], forms))
+    if context["can_assign"] or can_act:
+        context["assign_form"] = forms.pop("assign_form", None) or AssignForm(
+            initial={"handler": complaint.handler_id, "version": complaint.version},
+            handlers=handlers_for(complaint),
+        )
+    return render(request, "complaints/staff/case.html", context, status=status)
+
+
+def _deadline_context(complaint: Complaint, can_act: bool, today, forms: dict) -> dict:
+    """The deadlines panel: each form only while its action is possible (Awb 9:11)."""
+    version = {"version": complaint.version}
+    can_act = can_act and complaint.is_open
+    context = {
+        "can_postpone": can_act and postponement_refusal(complaint, today=today) is None,
+        "can_extend": can_act and extension_refusal(complaint) is None,
+    }
+    if can_act:
+        context["committee_form"] = forms.pop("committee_form", None) or CommitteeForm(
+            initial={"advisory_committee": complaint.advisory_committee, **version}
+        )
+    if context["can_postpone"]:
+        context["postpone_form"] = forms.pop("postpone_form", None) or PostponeForm(initial=version)
+    if context["can_extend"]:
+        context["extend_form"] = forms.pop("extend_form", None) or ExtendForm(initial=version)
+    return context
+
+
+def case(request: HttpRequest, reference: str) -> HttpResponse:
+    return render_case(request, _case_or_404(request, reference))
+
+
+def _fail(request, complaint_ref: str, error: services.CaseError, **forms) -> HttpResponse:
+    """Show the latest case again, with the user's input kept and the error said."""
+    messages.error(request, str(error.message))
+    for reason in error.reasons:
+        messages.error(request, reason)
+    complaint = _case_or_404(request, complaint_ref)
+    return render_case(
+        request, complaint, status=409 if isinstance(error, services.StaleAction) else 400, **forms
+    )
+
+
+@require_POST
+def move(request: HttpRequest, reference: str) -> HttpResponse:
+    complaint = _case_or_404(request, reference)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This step is unknown. Reload the page and try again."))
+        return redirect(_case_url(complaint))
+    try:
+        services.complaint_transition(
+            complaint_id=complaint.pk,
+            name=form.cleaned_data["name"],
+            actor=request.user,
+            expected_stage=form.cleaned_data["expected_stage"],
+            note=form.cleaned_data["note"],
+        )
+    except services.CaseError as error:
+        return _fail(request, reference, error, move_form=form)
+    complaint.refresh_from_db(fields=["stage"])
+    messages.success(
+        request,
+        _("The case is now in stage: %(stage)s.") % {"stage": Stage(complaint.stage).label},
+    )
+    return redirect(_case_url(complaint))
+
+
+@require_POST
+def edit_section(request: HttpRequest, reference: str, section: str) -> HttpResponse:
+    if section not in SECTIONS:
+        raise Http404
+    complaint = _case_or_404(request, reference)
+    form = _section_form(complaint, section, data=request.POST)
+    if not form.is_valid():
+        return render_case(request, complaint, status=400, editing=section, section_form=form)
+    fields = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "themes")}
+    try:
+        services.complaint_update(
+            complaint_id=complaint.pk,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+            fields=fields,
+            themes=list(form.cleaned_data["themes"]) if "themes" in form.cleaned_data else None,
+        )
+    except services.CaseError as error:
+        # Keep what the user typed; the hidden version moves on so saving again is deliberate.
+        data = request.POST.copy()
+        data["version"] = Complaint.objects.values_list("version", flat=True).get(pk=complaint.pk)
+        form = _section_form(complaint, section, data=data)
+        form.is_valid()
+        return _fail(request, reference, error, editing=section, section_form=form)
+    messages.success(request, _("Saved."))
+    return redirect(_case_url(complaint, f"section-{section}"))
+
+
+@require_POST
+def assign(request: HttpRequest, reference: str) -> HttpResponse:
+    complaint = _case_or_404(request, reference)
+    form = AssignForm(request.POST, handlers=handlers_for(complaint))
+    if not form.is_valid():
+        return render_case(request, complaint, status=400, assign_form=form)
+    try:
+        services.complaint_assign(
+            complaint_id=complaint.pk,
+            actor=request.user,
+            handler=form.cleaned_data["handler"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.CaseError as error:
+        return _fail(request, reference, error)
+    messages.success(request, _("The handler is assigned."))
+    return redirect(_case_url(complaint))
+
+
+@require_POST
+def acknowledge(request: HttpRequest, reference: str) -> HttpResponse:
+    complaint = _case_or_404(request, reference)
+    services.complaint_acknowledge(
+        complaint_id=complaint.pk, actor=request.user, on=timezone.localdate()
+    )
+    messages.success(request, _("Receipt is recorded as acknowledged."))
+    return redirect(_case_url(complaint, "section-registration"))
+
+
+def _add(request, reference, form_class, context_name, call, anchor, done):
+    complaint = _case_or_404(request, reference)
+    form = form_class(request.POST, request.FILES)
+    if not form.is_valid():
+        return render_case(request, complaint, status=400, **{context_name: form})
+    try:
+        call(complaint, form)
+    except services.CaseError as error:
+        return _fail(request, reference, error, **{context_name: form})
+    messages.success(request, done)
+    return redirect(_case_url(complaint, anchor))
+
+
+@require_POST
+def add_contact(request: HttpRequest, reference: str) -> HttpResponse:
+    return _add(
+        request,
+        reference,
+        ContactForm,
+        "contact_form",
+        lambda c, f: services.contact_add(
+            complaint_id=c.pk, actor=request.user, fields=f.cleaned_data
+        ),
+        "contacts",
+        _("The contact is recorded."),
+    )
+
+
+@require_POST
+def add_note(request: HttpRequest, reference: str) -> HttpResponse:
+    return _add(
+        request,
+        reference,
+        NoteForm,
+        "note_form",
+        lambda c, f: services.note_add(
+            complaint_id=c.pk, actor=request.user, text=f.cleaned_data["text"]
+        ),
+        "notes",
+        _("The note is added."),
+    )
+
+
+@require_POST
+def add_part(request: HttpRequest, reference: str) -> HttpResponse:
+    return _add(
+        request,
+        reference,
+        PartAddForm,
+        "part_add_form",
+        lambda c, f: services.part_add(
+            complaint_id=c.pk, actor=request.user, description=f.cleaned_data["description"]
+        ),
+        "parts",
+        _("The complaint part is added."),
+    )
+
+
+@require_POST
+def add_party(request: HttpRequest, reference: str) -> HttpResponse:
+    return _add(
+        request,
+        reference,
+        PartyForm,
+        "party_form",
+        lambda c, f: services.party_add(
+            complaint_id=c.pk, actor=request.user, fields=f.cleaned_data
+        ),
+        "parties",
+        _("The party is added."),
+    )
+
+
+@require_POST
+def add_attachment(request: HttpRequest, reference: str) -> HttpResponse:
+    return _add(
+        request,
+        reference,
+        AttachmentForm,
+        "attachment_form",
+        lambda c, f: services.attachment_add(
+            complaint_id=c.pk, actor=request.user, upload=f.cleaned_data["file"]
+        ),
+        "attachments",
+        _("The attachment is added."),
+    )
+
+
+@require_POST
+def judge_part(request: HttpRequest, reference: str, part_id: int) -> HttpResponse:
+    complaint = _case_or_404(request, reference)
+    part = next((p for p in complaint.parts.all() if p.pk == part_id), None)
+    if part is None:
+        raise Http404
+    form = PartJudgeForm(request.POST, instance=part, prefix=f"part{part.pk}")
+    if not form.is_valid():
+        return render_case(request, complaint, status=400, part_forms={part.pk: form})
+    data = form.cleaned_data
+    try:
+        services.part_update(
+            part_id=part.pk,
+            actor=request.user,
+            fields={k: data[k] for k in ("description", "judgment", "reasoning")},
+            norms=list(data["norms"]),
+        )
+    except services.CaseError as error:
+        return _fail(request, reference, error, part_forms={part.pk: form})
+    messages.success(request, _("Complaint part %(number)s is saved.") % {"number": part.number})
+    return redirect(_case_url(complaint, f"part-{part.number}"))
+
+
+@require_POST
+def remove_party(request: HttpRequest, reference: str, party_id: int) -> HttpResponse:
+    complaint = _case_or_404(request, reference)
+    if not any(p.pk == party_id for p in complaint.parties.all()):
+        raise Http404
+    services.party_remove(party_id=party_id, actor=request.user)
+    messages.success(request, _("The party is removed."))
+    return redirect(_case_url(complaint, "parties"))
+
+
+def download_attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+    complaint = _case_or_404(request, reference)
+    attachment = next((a for a in complaint.attachments.all() if a.pk == attachment_id), None)
+    if attachment is None:
+        raise Http404
+    if not request.user.has_perm("accounts.handle_complaint"):
+        raise PermissionDenied
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _deadline_action(request, reference, form_class, context_name, call, done):
+    """Parse, call, redirect; on a refusal show the panel again with the input kept (the
+    hidden version moves on, so saving again after a stale page is deliberate)."""
+    complaint = _case_or_404(request, reference)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return render_case(request, complaint, status=400, **{context_name: form})
+    try:
+        call(complaint, form.cleaned_data)
+    except services.CaseError as error:
+        data = request.POST.copy()
+        data[form.add_prefix("version")] = Complaint.objects.values_list("version", flat=True).get(
+            pk=complaint.pk
+        )
+        form = form_class(data)
+        form.is_valid()
+        return _fail(request, reference, error, **{context_name: form})
+    messages.success(request, done)
+    return redirect(_case_url(complaint, "deadlines"))
+
+
+@require_POST
+def set_committee(request: HttpRequest, reference: str) -> HttpResponse:
+    return _deadline_action(
+        request,
+        reference,
+        CommitteeForm,
+        "committee_form",
+        lambda c, data: services.complaint_update(
+            complaint_id=c.pk,
+            actor=request.user,
+            expected_version=data["version"],
+            fields={"advisory_committee": data["advisory_committee"]},
+        ),
+        _("Saved. The due dates follow."),
+    )
+
+
+@require_POST
+def postpone(request: HttpRequest, reference: str) -> HttpResponse:
+    return _deadline_action(
+        request,
+        reference,
+        PostponeForm,
+        "postpone_form",
+        lambda c, data: services.complaint_postpone(
+            complaint_id=c.pk,
+            actor=request.user,
+            expected_version=data["version"],
+            reason=data["reason"],
+            weeks=data["weeks"],
+        ),
+        _("The decision is postponed. The notices are on their way."),
+    )
+
+
+@require_POST
+def extend(request: HttpRequest, reference: str) -> HttpResponse:
+    return _deadline_action(
+        request,
+        reference,
+        ExtendForm,
+        "extend_form",
+        lambda c, data: services.complaint_extend(
+            complaint_id=c.pk,
+            actor=request.user,
+            expected_version=data["version"],
+            until=data["until"],
+            consent_on=data["consent_on"],
+            consent_note=data["consent_note"],
+        ),
+        _("The decision date is extended with the complainant's consent."),
+    )

@@ -1,0 +1,332 @@
+"""The staff workspace through HTTP: intake, worklist, case page, stale pages, attachments."""
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from complaints import services
+from complaints.models import CaseEvent, Complaint, Stage
+from tests.factories import DepartmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def register(actor, department, **overrides) -> Complaint:
+    fields = {
+        "channel": "letter",
+        "received_on": timezone.localdate() - timedelta(days=3),
+        "is_written": True,
+        "language": "nl",
+        "department": department,
+        "complainant_name": "Jan Smit",
+        "complainant_phone": "0612345678",
+        "conduct_description": "Niemand belde terug.",
+        **overrides,
+    }
+    return services.complaint_register(actor=actor, fields=fields)
+
+
+@pytest.fixture
+def department():
+    return DepartmentFactory(code="bz", name="Burgerzaken")
+
+
+@pytest.fixture
+def coordinator(user_factory, department):
+    return user_factory(coordinator=True, department=department)
+
+
+@pytest.fixture
+def handler(user_factory, department):
+    return user_factory(handler=True, department=department, full_name="Hamza El Amrani")
+
+
+def test_intake_registers_a_complaint_with_reference_deadline_and_parties(
+    client, handler, department, user_factory
+):
+    colleague = user_factory(employee=True, department=department, full_name="Piet Baliemedewerker")
+    client.force_login(handler)
+    response = client.post(
+        reverse("complaints:register"),
+        {
+            "channel": "letter",
+            "received_on": (timezone.localdate() - timedelta(days=400)).isoformat(),
+            "is_written": "on",
+            "language": "nl",
+            "department": department.pk,
+            "complainant_name": "Jan Smit",
+            "complainant_address": "Dorpsstraat 1, Voorbeeld",
+            "preferred_contact": "letter",
+            "conduct_description": "Onbeschoft behandeld aan de balie.",
+            "conduct_date": (timezone.localdate() - timedelta(days=800)).isoformat(),
+            "persons_complained_about": [colleague.pk],
+            "representative_name": "Mr. De Wit",
+            "representative_contact": "dewit@example.nl",
+            "is_signed": "on",
+        },
+        follow=True,
+    )
+    complaint = Complaint.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("complaints:case", args=[complaint.reference])
+    assert complaint.reference == f"KL-{complaint.received_on.year}-00001"
+    assert complaint.stage == Stage.INTAKE
+    assert complaint.decision_due is not None
+    roles = sorted(complaint.parties.values_list("role", "name"))
+    assert roles == [("complained_about", "Piet Baliemedewerker"), ("representative", "Mr. De Wit")]
+    page = response.content.decode()
+    assert "meer dan een jaar oud" in page  # the Awb 9:8 b screening prompt
+    assert list(complaint.events.values_list("kind", flat=True)) == ["registered"]
+
+
+def test_intake_errors_keep_everything_typed(client, handler, department):
+    client.force_login(handler)
+    response = client.post(
+        reverse("complaints:register"),
+        {
+            "channel": "phone",
+            "received_on": (timezone.localdate() + timedelta(days=1)).isoformat(),
+            "language": "nl",
+            "department": department.pk,
+            "complainant_name": "Jan Smit",
+            "conduct_description": "Een heel verhaal dat niet verloren mag gaan.",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert not Complaint.objects.exists()
+    assert "De datum van ontvangst kan niet in de toekomst liggen." in page
+    assert "Geef ten minste één manier om de klager te bereiken" in page
+    assert "Een heel verhaal dat niet verloren mag gaan." in page
+    assert 'href="#id_received_on"' in page  # the summary links to the field
+
+
+def test_an_employee_cannot_register_or_see_the_worklist(client, user_factory):
+    client.force_login(user_factory(employee=True))
+    assert client.get(reverse("complaints:register")).status_code == 403
+    assert client.get(reverse("complaints:worklist")).status_code == 403
+
+
+def test_worklist_scopes_filters_search_and_sorts_by_deadline(
+    client, handler, coordinator, department
+):
+    other = DepartmentFactory(code="bel", name="Belastingen")
+    today = timezone.localdate()
+    late = register(
+        coordinator,
+        department,
+        complainant_name="Anna Laat",
+        received_on=today - timedelta(days=60),
+    )
+    soon = register(
+        coordinator,
+        department,
+        complainant_name="Bert Binnenkort",
+        received_on=today - timedelta(days=38),
+    )
+    mine = register(coordinator, department, complainant_name="Cas Mijn", received_on=today)
+    elsewhere = register(coordinator, other, complainant_name="Dirk Elders")
+    services.complaint_assign(
+        complaint_id=mine.pk, actor=handler, handler=handler, expected_version=1
+    )
+    client.force_login(handler)
+
+    def refs(**query):
+        page = client.get(reverse("complaints:worklist"), query).context["page"]
+        return [c.reference for c in page.object_list]
+
+    assert refs() == [mine.reference]
+    assert refs(scope="department") == [late.reference, soon.reference, mine.reference]
+    assert refs(scope="all") == [mine.reference]  # handlers may not widen to all: back to mine
+    assert refs(scope="department", overdue="1") == [late.reference]
+    assert refs(scope="department", q="binnenkort") == [soon.reference]
+    assert refs(scope="department", q=late.reference) == [late.reference]
+    assert refs(scope="department", stage="explore") == []
+    assert elsewhere.reference not in refs(scope="department")
+
+    client.force_login(coordinator)
+    assert elsewhere.reference in refs(scope="all")
+
+
+def test_worklist_pages_by_fifty(client, coordinator, department):
+    for _ in range(51):
+        register(coordinator, department)
+    client.force_login(coordinator)
+    first = client.get(reverse("complaints:worklist"), {"scope": "all"})
+    assert len(first.context["page"].object_list) == 50
+    second = client.get(reverse("complaints:worklist"), {"scope": "all", "page": 2})
+    assert len(second.context["page"].object_list) == 1
+
+
+def test_another_departments_case_answers_like_one_that_does_not_exist(
+    client, handler, coordinator
+):
+    elsewhere = register(coordinator, DepartmentFactory(code="bel"))
+    client.force_login(handler)
+    hidden = client.get(reverse("complaints:case", args=[elsewhere.reference]))
+    missing = client.get(reverse("complaints:case", args=["KL-2026-99999"]))
+    assert hidden.status_code == missing.status_code == 404
+
+    def normalised(response, reference) -> str:
+        # The language switch carries a fresh CSRF token and the page's own address.
+        page = response.content.decode().replace(reference, "REF")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+    assert normalised(hidden, elsewhere.reference) == normalised(missing, "KL-2026-99999")
+    moved = client.post(
+        reverse("complaints:move", args=[elsewhere.reference]),
+        {"name": "withdraw", "expected_stage": "intake", "note": "x"},
+    )
+    assert moved.status_code == 404
+    elsewhere.refresh_from_db()
+    assert elsewhere.stage == Stage.INTAKE
+
+
+def test_the_case_page_shows_unavailable_moves_with_their_reasons(
+    client, handler, coordinator, department
+):
+    complaint = register(coordinator, department)
+    client.force_login(handler)
+    page = client.get(reverse("complaints:case", args=[complaint.reference])).content.decode()
+    assert "Start verkennen" in page
+    assert "Wijs een behandelaar toe." in page
+    assert "Bevestig eerst de ontvangst van de schriftelijke klacht (Awb 9:6)." in page
+    assert "Alleen een klachtencoördinator" not in page  # reopen is not a move from intake
+
+
+def test_a_second_user_on_a_stale_page_gets_a_clear_message_not_an_error(
+    client, handler, coordinator, department
+):
+    complaint = register(coordinator, department)
+    services.complaint_assign(
+        complaint_id=complaint.pk, actor=coordinator, handler=handler, expected_version=1
+    )
+    services.complaint_acknowledge(
+        complaint_id=complaint.pk, actor=coordinator, on=timezone.localdate()
+    )
+    # Someone else moves it first.
+    services.complaint_transition(
+        complaint_id=complaint.pk,
+        name="start_exploring",
+        actor=coordinator,
+        expected_stage="intake",
+    )
+    client.force_login(handler)
+    response = client.post(
+        reverse("complaints:move", args=[complaint.reference]),
+        {"name": "withdraw", "expected_stage": "intake", "note": "Klager belde af"},
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Iemand anders heeft deze zaak gewijzigd" in page
+    assert "Klager belde af" in page  # the note typed is still there
+    complaint.refresh_from_db()
+    assert complaint.stage == Stage.EXPLORE
+
+
+def test_a_stale_edit_keeps_the_typed_text_and_saving_again_is_deliberate(
+    client, handler, coordinator, department
+):
+    complaint = register(coordinator, department)
+    stale_version = complaint.version
+    services.note_add(complaint_id=complaint.pk, actor=coordinator, text="tussendoor")
+    client.force_login(handler)
+    url = reverse("complaints:edit", args=[complaint.reference, "conduct"])
+    data = {
+        "version": stale_version,
+        "conduct_description": "Niemand belde terug.",
+        "desired_outcome": "Excuses en een terugbelafspraak",
+        "underlying_problem": "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 409
+    assert "Excuses en een terugbelafspraak" in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.desired_outcome == ""
+
+    data["version"] = response.context["section_forms"]["conduct"]["version"].value()
+    assert client.post(url, data).status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.desired_outcome == "Excuses en een terugbelafspraak"
+    assert complaint.events.filter(kind="edited").count() == 1
+
+
+def test_attachments_are_stored_privately_and_downloaded_only_with_permission(
+    client, handler, coordinator, department, user_factory, settings
+):
+    complaint = register(coordinator, department)
+    client.force_login(handler)
+    upload = SimpleUploadedFile(
+        "brief van klager.pdf", b"%PDF-1.4 test", content_type="application/pdf"
+    )
+    client.post(reverse("complaints:add_attachment", args=[complaint.reference]), {"file": upload})
+    attachment = complaint.attachments.get()
+    assert attachment.original_name == "brief van klager.pdf"
+    assert "brief" not in attachment.file.name  # stored under a random name
+    stored = Path(attachment.file.path)
+    assert stored.exists()
+    assert stored.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT))
+    assert not stored.is_relative_to(Path(settings.STATIC_ROOT))
+
+    url = reverse("complaints:attachment", args=[complaint.reference, attachment.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
+
+    client.force_login(user_factory(manager=True, department=department))
+    assert client.get(url).status_code == 403
+    client.force_login(user_factory(handler=True, department=DepartmentFactory(code="or")))
+    assert client.get(url).status_code == 404
+
+
+def test_every_action_on_the_page_writes_one_timeline_event(
+    client, handler, coordinator, department
+):
+    complaint = register(coordinator, department)
+    client.force_login(handler)
+    ref = complaint.reference
+    client.post(
+        reverse("complaints:assign", args=[ref]),
+        {"handler": handler.pk, "version": complaint.version},
+    )
+    client.post(reverse("complaints:acknowledge", args=[ref]))
+    client.post(
+        reverse("complaints:add_contact", args=[ref]),
+        {
+            "at": "2026-11-27T10:00",
+            "channel": "phone",
+            "with_whom": "Jan Smit",
+            "summary": "Gebeld",
+        },
+    )
+    client.post(reverse("complaints:add_note", args=[ref]), {"text": "Terugbellen vrijdag"})
+    client.post(reverse("complaints:add_part", args=[ref]), {"description": "Niet teruggebeld"})
+    kinds = list(CaseEvent.objects.filter(complaint=complaint).values_list("kind", flat=True))
+    assert kinds == ["registered", "assigned", "acknowledged", "contact", "note", "part"]
+    page = client.get(reverse("complaints:case", args=[ref])).content.decode()
+    for words in ("Behandelaar toegewezen", "Contact vastgelegd", "Terugbellen vrijdag"):
+        assert words in page
+
+
+@pytest.mark.parametrize(
+    "trait", [{"intake": True}, {"explore": True}, {"resolve": True}, {"judge": True}]
+)
+def test_every_id_on_the_case_page_is_unique(client, coordinator, trait):
+    """Labels, skip links and htmx targets point at ids: a repeated id sends the
+    keyboard and screen reader to the wrong form."""
+    from tests.factories import ComplaintFactory, ContactMomentFactory
+
+    case = ComplaintFactory(**trait, department=coordinator.department, parts=2)
+    ContactMomentFactory(complaint=case)
+    client.force_login(coordinator)
+    html = client.get(reverse("complaints:case", args=[case.reference])).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    assert ids and repeated == []

@@ -1,0 +1,286 @@
+"""The worklist and the case page cost a fixed number of queries (STYLE.md "Tests").
+
+Their counts do not grow with the number of cases on the worklist, nor with the events,
+parts, norms, contacts, notes, parties and attachments on one case; and they stay under
+the ceilings of QUALITY.md ("Performance"). Each count is the whole request as the
+browser makes it: session, user and permissions included.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from complaints import services
+from complaints.models import Attachment, Complaint, Norm, PartyRole, Stage, Theme
+from tests.factories import DepartmentFactory
+
+pytestmark = pytest.mark.django_db
+
+WORKLIST_CEILING = 10  # QUALITY.md: handler worklist, <= 10 queries
+CASE_PAGE_CEILING = 15  # QUALITY.md: case page with full timeline, <= 15 queries
+
+
+@pytest.fixture
+def department():
+    return DepartmentFactory(code="bz", name="Burgerzaken")
+
+
+@pytest.fixture
+def other_department():
+    return DepartmentFactory(code="bel", name="Belastingen")
+
+
+@pytest.fixture
+def coordinator(user_factory, department):
+    return user_factory(coordinator=True, department=department)
+
+
+@pytest.fixture
+def handler(user_factory, department):
+    return user_factory(handler=True, department=department, full_name="Hamza El Amrani")
+
+
+@pytest.fixture
+def viewer(request, handler, coordinator):
+    return {"handler": handler, "coordinator": coordinator}[request.param]
+
+
+@pytest.fixture
+def attachments_cleaned_up():
+    yield
+    for attachment in Attachment.objects.all():
+        attachment.file.delete(save=False)
+
+
+def register(actor, department, number: int = 0, **overrides) -> Complaint:
+    fields = {
+        "channel": "letter",
+        "received_on": timezone.localdate() - timedelta(days=number % 70),
+        "is_written": True,
+        "language": "nl",
+        "department": department,
+        "complainant_name": f"Klager {number}",
+        "complainant_phone": "0612345678",
+        "conduct_description": "Niemand belde terug.",
+        **overrides,
+    }
+    return services.complaint_register(
+        actor=actor, fields=fields, themes=list(Theme.objects.all()[:2])
+    )
+
+
+def fill_worklist(coordinator, handler, department, other_department, start: int, stop: int):
+    """Open cases in two departments; every other one has a handler, some are explored."""
+    for number in range(start, stop):
+        complaint = register(coordinator, department if number % 3 else other_department, number)
+        if number % 2:
+            handler_for = handler if complaint.department == department else coordinator
+            complaint = services.complaint_assign(
+                complaint_id=complaint.pk,
+                actor=coordinator,
+                handler=handler_for,
+                expected_version=complaint.version,
+            )
+            services.complaint_acknowledge(
+                complaint_id=complaint.pk, actor=coordinator, on=timezone.localdate()
+            )
+            services.complaint_transition(
+                complaint_id=complaint.pk,
+                name="start_exploring",
+                actor=coordinator,
+                expected_stage=Stage.INTAKE,
+            )
+
+
+def queries_of(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+# ---------------------------------------------------------------------------
+# The worklist
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("viewer", "scope"), [("handler", "department"), ("coordinator", "all")], indirect=["viewer"]
+)
+def test_the_worklist_costs_the_same_for_3_cases_as_for_60(
+    client,
+    viewer,
+    scope,
+    handler,
+    coordinator,
+    department,
+    other_department,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
+):
+    url = f"{reverse('complaints:worklist')}?scope={scope}"
+    fill_worklist(coordinator, handler, department, other_department, 0, 3)
+    client.force_login(viewer)
+    client.get(url)  # warm up whatever is cached per process (content types)
+
+    with django_assert_max_num_queries(WORKLIST_CEILING):
+        few = client.get(url)
+    assert len(few.context["page"].object_list) == (3 if scope == "all" else 2)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    baseline = len(captured.captured_queries)
+
+    fill_worklist(coordinator, handler, department, other_department, 3, 60)
+    with django_assert_num_queries(baseline):
+        many = client.get(url)
+    rows = many.context["page"].object_list
+    assert len(rows) == (50 if scope == "all" else 40)  # a full page: 50 a page
+    assert {c.handler_id for c in rows} > {None}  # rows with and without a handler
+    print(f"worklist scope={scope}: {baseline} queries for 3 and for 60 cases")
+
+
+# ---------------------------------------------------------------------------
+# The case page
+# ---------------------------------------------------------------------------
+def case_with(
+    coordinator,
+    handler,
+    department,
+    colleagues,
+    *,
+    parts: int,
+    contacts: int,
+    notes: int,
+    parties: int,
+    attachments: int,
+) -> Complaint:
+    """A case in the judge stage with this much recorded on it, all through the services."""
+    complaint = register(coordinator, department)
+    pk = complaint.pk
+    services.complaint_assign(
+        complaint_id=pk, actor=coordinator, handler=handler, expected_version=complaint.version
+    )
+    services.complaint_acknowledge(complaint_id=pk, actor=handler, on=timezone.localdate())
+    services.complaint_transition(
+        complaint_id=pk, name="start_exploring", actor=handler, expected_stage=Stage.INTAKE
+    )
+    for number in range(contacts):
+        services.contact_add(
+            complaint_id=pk,
+            actor=handler,
+            fields={
+                "at": timezone.now() - timedelta(hours=number + 1),
+                "channel": "phone",
+                "with_whom": "Klager",
+                "summary": f"Gesprek {number}",
+            },
+        )
+    for number in range(notes):
+        services.note_add(complaint_id=pk, actor=handler, text=f"Notitie {number}")
+    for number in range(parties):
+        colleague = colleagues[number % len(colleagues)]
+        fields = (
+            {"role": PartyRole.COMPLAINED_ABOUT, "name": colleague.full_name, "employee": colleague}
+            if number % 2 == 0
+            else {"role": PartyRole.REPRESENTATIVE, "name": f"Gemachtigde {number}"}
+        )
+        services.party_add(complaint_id=pk, actor=handler, fields=fields)
+    for number in range(attachments):
+        upload = SimpleUploadedFile(
+            f"bijlage-{number}.pdf", b"%PDF-1.4 test", content_type="application/pdf"
+        )
+        services.attachment_add(complaint_id=pk, actor=handler, upload=upload)
+    norms = list(Norm.objects.order_by("number"))
+    for number in range(parts):
+        part = services.part_add(complaint_id=pk, actor=handler, description=f"Onderdeel {number}")
+        services.part_update(
+            part_id=part.pk,
+            actor=handler,
+            fields={"judgment": "well_founded", "reasoning": "Zo was het."},
+            norms=norms[number : number + 2],
+        )
+    complaint = Complaint.objects.get(pk=pk)
+    services.complaint_update(
+        complaint_id=pk,
+        actor=handler,
+        expected_version=complaint.version,
+        fields={"underlying_problem": "Geen terugbelactie", "desired_outcome": "Excuses"},
+    )
+    if parts:
+        services.complaint_transition(
+            complaint_id=pk, name="start_judging", actor=handler, expected_stage=Stage.EXPLORE
+        )
+    return complaint
+
+
+@pytest.mark.usefixtures("attachments_cleaned_up")
+@pytest.mark.parametrize("viewer", ["handler", "coordinator"], indirect=True)
+def test_the_case_page_costs_the_same_whatever_is_on_the_case(
+    client, viewer, handler, coordinator, department, user_factory, django_assert_num_queries
+):
+    colleagues = [
+        user_factory(employee=True, department=department, full_name=f"Collega {n}")
+        for n in range(3)
+    ]
+    bare = register(coordinator, department)
+    one = case_with(
+        coordinator, handler, department, colleagues,
+        parts=1, contacts=1, notes=1, parties=2, attachments=1,
+    )  # fmt: skip
+    many = case_with(
+        coordinator, handler, department, colleagues,
+        parts=5, contacts=10, notes=10, parties=5, attachments=3,
+    )  # fmt: skip
+    assert many.events.count() >= 20
+    assert many.parts.filter(norms__isnull=False).distinct().count() == 5
+
+    client.force_login(viewer)
+    url = reverse("complaints:case", args=[one.reference])
+    client.get(url)  # warm up whatever is cached per process (content types)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    baseline = len(captured.captured_queries)
+
+    with django_assert_num_queries(baseline):
+        response = client.get(reverse("complaints:case", args=[many.reference]))
+    page = response.content.decode()
+    assert page.count('class="kl-timeline__event"') == many.events.count()
+    assert page.count('class="kl-part"') == 5
+    # A bare case (just registered) has fewer kinds of rows to read, never more.
+    assert queries_of(client, reverse("complaints:case", args=[bare.reference])) <= baseline
+    print(f"case page as {viewer.full_name}: {baseline} queries (one of each and many of each)")
+
+
+@pytest.mark.parametrize("viewer", ["handler", "coordinator"], indirect=True)
+def test_the_worklist_stays_under_its_ceiling(
+    client, viewer, handler, coordinator, department, other_department,
+    django_assert_max_num_queries,
+):  # fmt: skip
+    fill_worklist(coordinator, handler, department, other_department, 0, 60)
+    client.force_login(viewer)
+    url = reverse("complaints:worklist")
+    client.get(url)
+    for query in ("", "?scope=department", "?scope=all", "?scope=department&overdue=1"):
+        with django_assert_max_num_queries(WORKLIST_CEILING):
+            client.get(url + query)
+
+
+@pytest.mark.usefixtures("attachments_cleaned_up")
+@pytest.mark.parametrize("viewer", ["handler", "coordinator"], indirect=True)
+def test_the_case_page_stays_under_its_ceiling(
+    client, viewer, handler, coordinator, department, user_factory,
+    django_assert_max_num_queries,
+):  # fmt: skip
+    colleagues = [user_factory(employee=True, department=department, full_name="Piet Balie")]
+    many = case_with(
+        coordinator, handler, department, colleagues,
+        parts=5, contacts=10, notes=10, parties=5, attachments=3,
+    )  # fmt: skip
+    client.force_login(viewer)
+    url = reverse("complaints:case", args=[many.reference])
+    client.get(url)
+    with django_assert_max_num_queries(CASE_PAGE_CEILING):
+        client.get(url)

@@ -1,0 +1,371 @@
+"""Deadline reminders: which reminder comes on which day, to whom, and only once.
+
+The days are simulated with time-machine and the sweep runs through its Celery task (in-process
+here), as beat runs it; the rules are in the docstring of complaints/services/reminders.py.
+"""
+
+import io
+from collections import defaultdict
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from complaints.models import (
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+    Reminder,
+    ReminderKind,
+    Stage,
+)
+from complaints.services.reminders import reminder_sweep
+from complaints.tasks import reminder_sweep_task
+from ladder.models import ServiceNorms
+from tests.factories import ComplaintFactory, DepartmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# Due on Wednesday 30 December 2026. Five working days before it skip Christmas Day (Friday
+# 25 December, Atw art. 3) and the weekend: Tuesday 22 December. One working day before:
+# Tuesday 29 December (Boxing Day is a Saturday).
+DUE = date(2026, 12, 30)
+BEFORE_5 = date(2026, 12, 22)
+BEFORE_1 = date(2026, 12, 29)
+
+
+def days(start: date, end: date) -> list[date]:
+    return [start + timedelta(n) for n in range((end - start).days + 1)]
+
+
+def sweep_on(day: date) -> int:
+    """One run of the beat task on ``day`` (in the middle of the working day, Amsterdam)."""
+    with time_machine.travel(f"{day.isoformat()} 10:00 +01:00", tick=False):
+        written = Reminder.objects.count()
+        reminder_sweep_task()
+        return Reminder.objects.count() - written
+
+
+def only_decision_due(**fields):
+    """A case with only a decision date (no acknowledgement or contact deadline pending)."""
+    defaults = {
+        "decision_due": DUE,
+        "acknowledgement_due": None,
+        "first_contact_due": None,
+        "not_handled_notice_due": None,
+    }
+    return ComplaintFactory(**{**defaults, **fields})
+
+
+def written_on(case) -> dict[date, list[str]]:
+    by_day = defaultdict(list)
+    for reminder in Reminder.objects.filter(complaint=case).order_by("id"):
+        by_day[reminder.created_at.date()].append(reminder.key.split(":")[3])
+    return dict(by_day)
+
+
+def test_decision_reminders_come_on_the_right_days_across_a_weekend_and_a_holiday():
+    case = only_decision_due()
+    manager = UserFactory(manager=True, department=case.department)
+    written = {}
+    for day in days(date(2026, 12, 14), date(2027, 1, 6)):
+        with time_machine.travel(f"{day.isoformat()} 10:00 +01:00", tick=False):
+            reminder_sweep_task()
+            written[day] = sorted(
+                (r.kind, r.key.split(":")[3], r.recipient_id)
+                for r in Reminder.objects.filter(complaint=case, created_at__date=day)
+            )
+
+    handler = case.handler_id
+    expected = {day: [] for day in written}
+    expected[BEFORE_5] = [("before", "before-5", handler)]
+    expected[BEFORE_1] = [("before", "before-1", handler)]
+    expected[DUE] = [("on_the_day", "on-the-day", handler)]
+    for day in days(DUE + timedelta(1), date(2027, 1, 6)):  # daily, weekend and New Year too
+        expected[day] = [("overdue", f"overdue-{day.isoformat()}", handler)]
+    # Default: the manager hears of it once, 3 calendar days after the due date.
+    expected[date(2027, 1, 2)] = sorted(
+        [*expected[date(2027, 1, 2)], ("manager", "manager", manager.pk)]
+    )
+    assert written == expected
+
+
+def test_the_reminder_mail_names_the_case_and_the_deadline_in_dutch_with_a_link(settings):
+    settings.SITE_URL = "https://klachten.example.nl/"
+    case = only_decision_due(
+        complainant_name="Jantje Geheimnaam",
+        complainant_email="jantje@example.org",
+        complainant_phone="0699887766",
+    )
+    sweep_on(BEFORE_5)
+
+    reminder = Reminder.objects.get(complaint=case)
+    message = reminder.message
+    assert message.key == f"reminder:{reminder.key}"
+    assert message.kind == OutboxKind.REMINDER
+    assert message.to == case.handler.email
+    assert message.language == "nl"
+    assert case.reference in message.subject
+    assert "\n" not in message.subject
+    # Django's own Dutch calendar words: the mail was rendered in Dutch.
+    assert "dinsdag 22 december 2026" not in message.body  # the due date, not today's
+    assert "woensdag 30 december 2026" in message.body
+    assert f"https://klachten.example.nl/staff/complaints/{case.reference}/" in message.body
+    # Reference and deadline only: nothing about the complainant.
+    for personal in ("Jantje", "Geheimnaam", "jantje@example.org", "0699887766"):
+        assert personal not in message.subject + message.body
+
+
+def test_each_deadline_kind_gets_its_own_reminder():
+    case = ComplaintFactory(
+        decision_due=DUE,
+        acknowledged_on=None,
+        acknowledgement_due=DUE,
+        first_contact_due=DUE,
+        first_contact_on=None,
+        not_handled_notice_due=DUE,
+    )
+    assert sweep_on(DUE) == 4
+    fields = set(Reminder.objects.filter(complaint=case).values_list("due_field", "kind"))
+    assert fields == {
+        ("decision_due", ReminderKind.ON_THE_DAY),
+        ("acknowledgement_due", ReminderKind.ON_THE_DAY),
+        ("first_contact_due", ReminderKind.ON_THE_DAY),
+        ("not_handled_notice_due", ReminderKind.ON_THE_DAY),
+    }
+
+
+def test_acknowledged_or_contacted_cases_get_no_reminder_for_that_deadline():
+    waiting = only_decision_due(
+        decision_due=None, acknowledged_on=None, acknowledgement_due=DUE, first_contact_due=DUE
+    )
+    done = only_decision_due(
+        decision_due=None,
+        acknowledged_on=DUE - timedelta(3),
+        acknowledgement_due=DUE,
+        first_contact_due=DUE,
+        first_contact_on=DUE - timedelta(2),
+    )
+    for day in days(BEFORE_5, DUE + timedelta(5)):
+        sweep_on(day)
+    assert not Reminder.objects.filter(complaint=done).exists()
+    assert set(Reminder.objects.filter(complaint=waiting).values_list("due_field", flat=True)) == {
+        "acknowledgement_due",
+        "first_contact_due",
+    }
+
+
+def test_closed_cases_get_no_reminders():
+    ComplaintFactory(
+        closed=True,
+        decision_due=DUE,
+        acknowledged_on=None,
+        acknowledgement_due=DUE,
+        first_contact_due=DUE,
+        not_handled_notice_due=DUE,
+    )
+    for day in days(BEFORE_5, DUE + timedelta(10)):
+        assert sweep_on(day) == 0
+    assert not Reminder.objects.exists()
+    assert not OutboxMessage.objects.exists()
+
+
+def test_a_case_closed_while_reminders_run_gets_no_more():
+    case = only_decision_due()
+    assert sweep_on(DUE) == 1
+    Complaint = type(case)
+    Complaint.objects.filter(pk=case.pk).update(stage=Stage.CLOSED)
+    for day in days(DUE + timedelta(1), DUE + timedelta(10)):
+        assert sweep_on(day) == 0
+
+
+def test_running_the_sweep_twice_the_same_day_writes_nothing_new():
+    department = DepartmentFactory()
+    for due in (BEFORE_1, DUE, DUE + timedelta(1)):
+        only_decision_due(decision_due=due, department=department)
+    UserFactory(manager=True, department=department)
+    today = DUE + timedelta(3)  # 4, 3 and 2 days overdue: 3 overdue and 2 manager reminders
+    assert reminder_sweep(today=today) == 5
+    assert reminder_sweep(today=today) == 0
+    assert Reminder.objects.count() == 5
+    assert OutboxMessage.objects.count() == 5
+
+
+def test_a_changed_due_date_starts_a_new_series():
+    case = only_decision_due()
+    sweep_on(BEFORE_1)
+    type(case).objects.filter(pk=case.pk).update(decision_due=DUE + timedelta(weeks=4))
+    # No reminder for the old date on the day itself; the new date is far away.
+    assert sweep_on(DUE) == 0
+    assert sweep_on(DUE + timedelta(weeks=4)) == 1
+
+
+def test_the_manager_is_told_once_after_the_configured_days_and_only_their_department():
+    norms = ServiceNorms.current()
+    norms.manager_after_days_overdue = 5
+    norms.save()
+    case = only_decision_due()
+    managers = [UserFactory(manager=True, department=case.department) for _ in range(2)]
+    UserFactory(manager=True)  # another department
+    UserFactory(manager=True, department=case.department, is_active=False)
+    for day in days(DUE, DUE + timedelta(12)):
+        sweep_on(day)
+    told = Reminder.objects.filter(kind=ReminderKind.MANAGER)
+    assert sorted(told.values_list("recipient_id", flat=True)) == sorted(m.pk for m in managers)
+    assert {r.created_at.date() for r in told} == {DUE + timedelta(5)}
+    assert set(told.values_list("due_field", flat=True)) == {"decision_due"}
+
+
+def test_other_deadlines_never_go_to_the_manager():
+    case = only_decision_due(
+        decision_due=None, acknowledged_on=None, acknowledgement_due=DUE, first_contact_due=DUE
+    )
+    UserFactory(manager=True, department=case.department)
+    for day in days(DUE, DUE + timedelta(10)):
+        sweep_on(day)
+    assert not Reminder.objects.filter(kind=ReminderKind.MANAGER).exists()
+
+
+def test_a_case_without_handler_goes_to_the_coordinators_of_its_department():
+    department = DepartmentFactory()
+    coordinators = [UserFactory(coordinator=True, department=department) for _ in range(2)]
+    UserFactory(coordinator=True)  # another department
+    case = only_decision_due(department=department, handler=None)
+    assert sweep_on(DUE) == 2
+    assert sorted(Reminder.objects.values_list("recipient_id", flat=True)) == sorted(
+        c.pk for c in coordinators
+    )
+    assert sweep_on(DUE) == 0
+    assert Reminder.objects.filter(complaint=case).count() == 2
+
+
+def test_a_case_without_handler_or_coordinator_is_skipped():
+    only_decision_due(handler=None)
+    assert sweep_on(DUE) == 0
+    assert not OutboxMessage.objects.exists()
+
+
+def test_after_three_days_down_the_first_sweep_writes_each_due_reminder_once():
+    """Beat and worker off on 28, 29 and 30 December; back on the 31st."""
+    before_5_missed = only_decision_due(decision_due=DUE + timedelta(6))  # Tue 5 January
+    on_the_day_missed = only_decision_due()  # due Wed 30 December
+    manager_missed = only_decision_due(decision_due=DUE - timedelta(4))  # Sat 26 December
+    UserFactory(manager=True, department=manager_missed.department)
+    ack_missed = only_decision_due(
+        decision_due=None, acknowledged_on=None, acknowledgement_due=date(2026, 12, 29)
+    )
+    far = only_decision_due(decision_due=date(2027, 3, 1))
+
+    for day in days(date(2026, 12, 21), date(2026, 12, 27)):
+        sweep_on(day)
+    before_downtime = Reminder.objects.count()
+    back = date(2026, 12, 31)
+    written = sweep_on(back)
+
+    new = Reminder.objects.filter(created_at__date=back)
+    keys = defaultdict(list)
+    for reminder in new:
+        keys[reminder.complaint_id].append(reminder.key.split(":")[3])
+    # The latest reminder of each case only; missed older ones are superseded, not sent late.
+    # Due Tuesday 5 January: 1 working day before is Monday the 4th, 5 before is Monday 28
+    # December (New Year's Day is a holiday): on the 31st the 5-day one is current.
+    assert keys[before_5_missed.pk] == ["before-5"]
+    assert keys[on_the_day_missed.pk] == ["overdue-2026-12-31"]
+    assert sorted(keys[manager_missed.pk]) == ["manager", "overdue-2026-12-31"]
+    assert keys[ack_missed.pk] == ["overdue-2026-12-31"]
+    assert far.pk not in keys
+    assert written == new.count() == 5
+    assert Reminder.objects.count() == before_downtime + 5
+    # Each once: the keys are unique, each with one outbox row.
+    assert OutboxMessage.objects.filter(key__startswith="reminder:").count() == (
+        Reminder.objects.count()
+    )
+    assert sweep_on(back) == 0
+
+
+def test_a_missed_5_day_reminder_is_superseded_by_the_1_day_one():
+    case = only_decision_due()
+    assert sweep_on(BEFORE_1) == 1
+    assert written_on(case) == {BEFORE_1: ["before-1"]}
+
+
+def test_run_sweeps_writes_the_reminders_and_mails_them(smtp_server):
+    """Without a broker (a laptop, cron) one command runs both sweeps."""
+    case = only_decision_due()
+    output = io.StringIO()
+    with time_machine.travel(f"{DUE.isoformat()} 10:00 +01:00", tick=False):
+        call_command("run_sweeps", stdout=output)
+        call_command("run_sweeps", stdout=output)
+
+    assert "reminders written for 2026-12-30: 1\noutgoing messages sent: 1\n" in output.getvalue()
+    assert "reminders written for 2026-12-30: 0\noutgoing messages sent: 0\n" in output.getvalue()
+    assert [m["To"] for m in smtp_server.messages] == [case.handler.email]
+    assert case.reference in smtp_server.messages[0]["Subject"]
+    assert Reminder.objects.get().message.status == OutboxStatus.SENT
+
+
+# ---------------------------------------------------------------------------
+# Cost: the sweep reads near deadlines through indexes; quiet cases cost nothing each
+# ---------------------------------------------------------------------------
+def queries_of_a_sweep(today: date) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        reminder_sweep(today=today)
+    return len(captured)
+
+
+def test_the_sweep_costs_the_same_for_1_or_100_cases_with_nothing_due():
+    today = date(2026, 12, 1)
+    ServiceNorms.current()  # created by the migration; read once per sweep
+    department = DepartmentFactory()
+    handler = UserFactory(handler=True, department=department)
+    make = lambda n: [  # noqa: E731
+        only_decision_due(
+            department=department,
+            handler=handler,
+            decision_due=date(2027, 2, 1),
+            acknowledgement_due=date(2027, 1, 15),
+            acknowledged_on=None,
+        )
+        for _ in range(n)
+    ]
+    make(1)
+    one = queries_of_a_sweep(today)
+    make(99)
+    hundred = queries_of_a_sweep(today)
+    assert hundred == one <= 6  # service norms, decree days, one per deadline
+    assert not Reminder.objects.exists()
+
+
+def test_a_second_sweep_over_100_reminded_cases_costs_a_constant():
+    department = DepartmentFactory()
+    handler = UserFactory(handler=True, department=department)
+    for _ in range(100):
+        only_decision_due(department=department, handler=handler)
+    assert reminder_sweep(today=DUE) == 100
+    second = queries_of_a_sweep(DUE)
+    assert second <= 9  # and the recipients, the keys written, the managers told
+    assert Reminder.objects.count() == 100
+
+
+def test_the_sweep_reads_open_cases_through_the_partial_due_date_indexes():
+    """Each of the sweep's queries matches its deadline's partial index (open cases only) and
+    uses the due date as a range in it: no read of the whole table."""
+    if connection.vendor != "postgresql":
+        pytest.skip("EXPLAIN output of PostgreSQL")
+    from complaints.services.reminders import DEADLINES, open_cases_near
+
+    indexes = {
+        "decision_due": "complaint_open_decision_due",
+        "acknowledgement_due": "complaint_open_ack_due",
+        "first_contact_due": "complaint_open_contact_due",
+        "not_handled_notice_due": "complaint_open_notice_due",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    for deadline in DEADLINES:
+        plan = open_cases_near(deadline, DUE).explain()
+        assert indexes[deadline.field] in plan, plan  # an (bitmap) index scan on it
+        assert f"Index Cond: ({deadline.field} <= '2026-12-30'::date)" in plan, plan

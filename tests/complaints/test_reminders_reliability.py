@@ -1,0 +1,276 @@
+"""The reminder sweep under stress (QUALITY.md: concurrency, worker crash).
+
+Two sweeps at once and a worker killed in the middle of a sweep must leave every due reminder
+with exactly one Reminder row and one outbox row: 0 lost, 0 twice. These tests commit for real
+(the sweeps run in other threads and in a worker process); tests/conftest.py puts the seeded
+reference data back afterwards.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from celery import Celery
+from django.db import connection, connections
+from django.utils import timezone
+
+from complaints.models import Complaint, OutboxMessage, Reminder
+from complaints.services.reminders import reminder_sweep
+from tests.conftest import environment_without_settings, free_port, missing
+from tests.factories import ComplaintFactory, DepartmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+THREADS = 16
+
+
+@pytest.fixture(autouse=True)
+def postgresql():
+    if connection.vendor != "postgresql":
+        missing("the reliability tests need PostgreSQL (DATABASE_URL=postgres://...)")
+
+
+def cases_due(count: int, *, today: date) -> None:
+    """``count`` open cases of one department: a third due today, a third overdue, a third
+    due in 1 working day; some also wait for their acknowledgement; a manager to tell."""
+    department = DepartmentFactory()
+    handler = UserFactory(handler=True, department=department)
+    UserFactory(manager=True, department=department)
+    dues = (today, today - timedelta(days=4), today + timedelta(days=1))
+    for n in range(count):
+        ComplaintFactory(
+            department=department,
+            handler=handler,
+            decision_due=dues[n % 3],
+            acknowledged_on=None if n % 5 == 0 else today,
+            acknowledgement_due=today - timedelta(days=1) if n % 5 == 0 else None,
+            first_contact_due=None,
+            not_handled_notice_due=None,
+        )
+
+
+def assert_each_reminder_once(expected: int) -> None:
+    keys = Counter(Reminder.objects.values_list("key", flat=True))
+    assert sum(keys.values()) == expected, "reminders lost or missing"
+    assert max(keys.values()) == 1
+    messages = Counter(
+        OutboxMessage.objects.filter(key__startswith="reminder:").values_list("key", flat=True)
+    )
+    assert set(messages) == {f"reminder:{key}" for key in keys}, "an outbox row lost or extra"
+    assert max(messages.values()) == 1
+    linked = Reminder.objects.exclude(message=None).values_list("message_id", flat=True)
+    assert len(set(linked)) == expected, "every reminder points to its own outbox row"
+
+
+def expected_count(today: date) -> int:
+    """What one sweep on an empty table writes for the cases (computed by a dry run in a
+    transaction that is rolled back, so the number comes from the rules, not from a guess)."""
+    from django.db import transaction
+
+    class DryRun(Exception):
+        pass
+
+    count = 0
+    try:
+        with transaction.atomic():
+            count = reminder_sweep(today=today)
+            raise DryRun
+    except DryRun:
+        pass
+    assert not Reminder.objects.exists()
+    return count
+
+
+# ---------------------------------------------------------------------------
+# Two (sixteen) sweeps at once
+# ---------------------------------------------------------------------------
+def test_sixteen_sweeps_at_once_write_each_reminder_once():
+    today = date(2026, 12, 30)
+    cases_due(30, today=today)
+    expected = expected_count(today)
+    assert expected == 30 + 6 + 10  # each case; 6 acknowledgements; 10 managers (4 days)
+
+    barrier = threading.Barrier(THREADS)
+    results: list[object] = []
+    lock = threading.Lock()
+
+    def sweep():
+        try:
+            barrier.wait(timeout=30)
+            outcome = reminder_sweep(today=today)
+        except Exception as error:  # noqa: BLE001 - any error fails the test below
+            outcome = f"{type(error).__name__}: {error}"
+        finally:
+            connections.close_all()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=sweep) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a sweep hung"
+
+    assert all(isinstance(result, int) for result in results), results
+    assert sum(results) == expected, results
+    assert_each_reminder_once(expected)
+
+
+# ---------------------------------------------------------------------------
+# A real worker, SIGKILLed in the middle of a sweep
+# ---------------------------------------------------------------------------
+@pytest.fixture
+def throwaway_redis():
+    """A redis-server of our own on a free port, without persistence: we may kill its
+    workers and throw it away. Never the machine's Redis."""
+    server = shutil.which("redis-server")
+    if not server:
+        missing("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail("the throwaway redis-server did not start")
+                time.sleep(0.05)
+        yield url
+    finally:
+        client.close()
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_database_url() -> str:
+    """The test database (test_<name>) as a URL, for a worker in another process."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = db["HOST"] or "127.0.0.1"
+    port = db["PORT"] or "5432"
+    return f"postgres://{credentials}@{host}:{port}/{db['NAME']}"
+
+
+test_database_url.__test__ = False  # a helper, not a test
+
+
+def start_worker(broker_url: str, name: str) -> subprocess.Popen:
+    env = environment_without_settings(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=test_database_url(),
+        REDIS_URL=broker_url,
+    )
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-l",
+            "warning",
+            "--pool",
+            "solo",
+            "-n",
+            name,
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def wait_for(condition, *, timeout: float, process: subprocess.Popen, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if process.poll() is not None:
+            pytest.fail(f"the worker exited while waiting for {what}:\n{process.stdout.read()}")
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"timed out waiting for {what}:\n{process.stdout.read()}")
+        time.sleep(0.005)
+
+
+@pytest.mark.integration
+def test_a_worker_killed_mid_sweep_loses_and_doubles_no_reminder(throwaway_redis):
+    # The worker's clock is the real one: dates relative to its today.
+    today = timezone.localdate()
+    cases_due(200, today=today)
+    expected = expected_count(today)
+    assert expected > 200
+
+    # A client of the throwaway broker only (the suite's own app runs tasks in-process).
+    client = Celery("reminder-crash-test", broker=throwaway_redis)
+    client.conf.task_serializer = "json"
+    workers = []
+    try:
+        first = start_worker(throwaway_redis, f"crash-1-{os.getpid()}@%h")
+        workers.append(first)
+        client.send_task("complaints.reminder_sweep")
+        wait_for(
+            lambda: Reminder.objects.count() >= 20, timeout=25, process=first, what="the sweep"
+        )
+        first.send_signal(signal.SIGKILL)  # no goodbye: mid-transaction, mid-sweep
+        first.wait(timeout=10)
+        left_behind = Reminder.objects.count()
+        assert 0 < left_behind < expected, "the kill did not land in the middle of the sweep"
+
+        # What beat does next: run the sweep again, on a new worker.
+        second = start_worker(throwaway_redis, f"crash-2-{os.getpid()}@%h")
+        workers.append(second)
+        client.send_task("complaints.reminder_sweep")
+        wait_for(
+            lambda: Reminder.objects.count() >= expected,
+            timeout=25,
+            process=second,
+            what="the second sweep",
+        )
+        # The sweep ends with the last case; give a stray duplicate a moment to show.
+        time.sleep(0.3)
+        print(f"worker crash: {left_behind} of {expected} reminders before the kill")
+    finally:
+        for worker in workers:
+            stop(worker)
+        client.close()
+
+    assert_each_reminder_once(expected)
+    assert Complaint.objects.count() == 200

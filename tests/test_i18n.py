@@ -1,0 +1,60 @@
+"""Dutch first, English second; the translations are complete."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dutch_is_the_default_whatever_the_browser_prefers(client):
+    page = client.get(reverse("public-home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    text = page.content.decode()
+    assert '<html lang="nl"' in text
+    assert "Een klacht indienen" in text
+
+
+def test_the_language_switch_turns_the_site_english_and_back(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    text = client.get(reverse("public-home")).content.decode()
+    assert '<html lang="en"' in text
+    assert "Make a complaint" in text
+
+    client.post(reverse("set_language"), {"language": "nl", "next": "/"})
+    assert "Een klacht indienen" in client.get(reverse("public-home")).content.decode()
+
+
+def test_the_switch_works_without_javascript(client):
+    text = client.get(reverse("public-home")).content.decode()
+    assert f'action="{reverse("set_language")}"' in text
+    assert 'name="language" value="en"' in text
+
+
+OUR_CATALOGS = sorted(
+    path.relative_to(ROOT)
+    for path in ROOT.glob("**/locale/nl/LC_MESSAGES/django.po")
+    if not {".venv", "node_modules"} & set(path.relative_to(ROOT).parts)
+)
+
+
+def test_each_app_and_the_templates_have_a_dutch_catalog():
+    folders = {path.parts[0] for path in OUR_CATALOGS}
+    assert {"locale", "accounts", "complaints", "ladder", "reporting"} <= folders
+
+
+@pytest.mark.parametrize("catalog", OUR_CATALOGS, ids=str)
+def test_every_dutch_catalog_is_complete(catalog):
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(ROOT / catalog)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "untranslated" not in result.stderr, result.stderr
+    assert "fuzzy" not in result.stderr, result.stderr
