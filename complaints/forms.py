@@ -21,6 +21,7 @@ from .models import (
     Theme,
 )
 from .moves import MOVES
+from .uploads import ACCEPT, CleanFile, clean_upload
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -287,15 +288,15 @@ class MoveForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("Attachment"))
+    file = forms.FileField(
+        label=_("Attachment"),
+        help_text=_("PDF, JPG, PNG or Word (docx), at most 10 MB."),
+        allow_empty_file=True,  # clean_upload refuses it with a message that names the file
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
 
-    MAX_SIZE = 10 * 1024 * 1024
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_SIZE:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
-        return upload
+    def clean_file(self) -> CleanFile:
+        return clean_upload(self.cleaned_data["file"])
 
 
 # --- deadlines (Awb 9:11) -------------------------------------------------------------
