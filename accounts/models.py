@@ -23,6 +23,14 @@ class Department(models.Model):
         related_name="children",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    receives_public_complaints = models.BooleanField(
+        _("receives complaints from the public form"),
+        default=False,
+        help_text=_(
+            "The complaints desk: complaints from the public form are handled here. "
+            "Without one, the department the citizen chose handles the complaint."
+        ),
+    )
 
     class Meta:
         verbose_name = _("department")

@@ -16,6 +16,7 @@ from .models import (
     ContactMoment,
     Note,
     Party,
+    ReopenRequest,
     Stage,
 )
 
@@ -42,7 +43,8 @@ def complaint_for(user: User, reference: str) -> Complaint:
     A case the user may not see raises DoesNotExist, exactly like one that does not exist."""
     return (
         complaints_visible_to(user)
-        .select_related("department", "handler", "conduct_department", "registered_by")
+        # "survey": the complainant's answer, if any (a reverse one-to-one: a join, no query).
+        .select_related("department", "handler", "conduct_department", "registered_by", "survey")
         .prefetch_related(
             "themes",
             Prefetch("parties", queryset=Party.objects.select_related("employee")),
@@ -157,4 +159,27 @@ def due_soon_for(user: User, *, today: date) -> QuerySet[Complaint]:
         )
         .select_related("department", "handler")
         .order_by("next_due", "received_on", "id")
+    )
+
+
+# ---------------------------------------------------------------------------
+# Citizens who say their problem is not solved (the coordinator's deadline page)
+# ---------------------------------------------------------------------------
+def reopen_requests_open_for(user: User) -> QuerySet[ReopenRequest]:
+    """Requests to reopen that no coordinator has dealt with yet, oldest first, on cases the
+    user may see. One query (the partial index ``reopenrequest_open``)."""
+    return (
+        ReopenRequest.objects.filter(
+            handled_at__isnull=True, complaint__in=complaints_visible_to(user)
+        )
+        .select_related("complaint", "complaint__department")
+        # The FSM reads the stage of every case it loads: leave it out and each row costs a query.
+        .only(
+            "created_at",
+            "reason",
+            "complaint__reference",
+            "complaint__stage",
+            "complaint__department__name",
+        )
+        .order_by("created_at", "id")
     )

@@ -29,3 +29,11 @@ def reminder_sweep_task() -> None:
     from complaints.services.reminders import reminder_sweep
 
     reminder_sweep(today=timezone.localdate())
+
+
+@shared_task(name="complaints.drafts_sweep")
+def drafts_sweep_task() -> int:
+    """Delete the files of public-form drafts that were abandoned (never sent)."""
+    from complaints.drafts import drafts_sweep
+
+    return drafts_sweep()

@@ -26,6 +26,11 @@ urlpatterns = [
     path("<str:reference>/parties/<int:party_id>/remove/", case.remove_party, name="remove_party"),
     path("<str:reference>/attachments/", case.add_attachment, name="add_attachment"),
     path(
+        "<str:reference>/reopen-requests/<int:request_id>/handled/",
+        case.reopen_request_handled,
+        name="reopen_request_handled",
+    ),
+    path(
         "<str:reference>/attachments/<int:attachment_id>/",
         case.download_attachment,
         name="attachment",

@@ -4,7 +4,6 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from complaints.views import public as public_views
 from complaints.views.staff import home as staff_home
 
 from .health import health
@@ -13,7 +12,7 @@ admin.site.site_header = _("Klachtenladder configuration")
 admin.site.site_title = _("Klachtenladder")
 
 urlpatterns = [
-    path("", public_views.home, name="public-home"),
+    path("", include("complaints.public_urls")),
     path("health/", health, name="health"),
     # Citizens switch language too: the view is open to everyone.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

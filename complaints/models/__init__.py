@@ -13,6 +13,7 @@ from .choices import (
     Rung,
     Stage,
 )
+from .citizen import Rating, ReopenRequest, StatusLink, SurveyResponse, token_hash
 from .events import AppendOnly, CaseEvent, EventKind, ReferenceCounter
 from .outbox import OutboxKind, OutboxMessage, OutboxStatus, Reminder, ReminderKind
 from .records import Attachment, ComplaintPart, ContactMoment, Note, Party
@@ -43,10 +44,15 @@ __all__ = [
     "OutboxStatus",
     "Party",
     "PartyRole",
+    "Rating",
     "ReferenceCounter",
     "Reminder",
     "ReminderKind",
+    "ReopenRequest",
     "Rung",
     "Stage",
+    "StatusLink",
+    "SurveyResponse",
     "Theme",
+    "token_hash",
 ]

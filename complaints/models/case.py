@@ -81,6 +81,8 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         blank=True,
         related_name="handled_complaints",
     )
+    # The one-time key of the public form: a double submit or a retry makes one complaint.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("registered by"),

@@ -20,6 +20,7 @@ class EventKind(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Receipt acknowledged")
     DEADLINE = "deadline", _("Due date changed")
     MESSAGE = "message", _("Message written")
+    CITIZEN = "citizen", _("From the complainant")
 
 
 class AppendOnly(Exception):

@@ -23,6 +23,8 @@ class OutboxKind(models.TextChoices):
     POSTPONEMENT = "postponement", _("Notice of postponement (Awb 9:11 lid 2)")
     EXTENSION = "extension", _("Confirmation of an extension with consent (Awb 9:11 lid 3)")
     REMINDER = "reminder", _("Deadline reminder")
+    STATUS_LINK = "status_link", _("New status link")
+    CITIZEN = "citizen", _("Notice of a complainant's message")
     LETTER = "letter", _("Letter")
     OTHER = "other", _("Other")
 

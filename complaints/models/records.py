@@ -132,6 +132,7 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    added_by_citizen = models.BooleanField(_("added by the complainant"), default=False)
 
     class Meta:
         verbose_name = _("attachment")

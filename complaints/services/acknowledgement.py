@@ -22,13 +22,18 @@ def acknowledgement_key(complaint: Complaint) -> str:
     return f"ack:{complaint.reference}"
 
 
-def acknowledgement_enqueue(complaint: Complaint) -> OutboxMessage | None:
+def acknowledgement_enqueue(complaint: Complaint, *, status_url: str = "") -> OutboxMessage | None:
     """Write the acknowledgement of a written complaint with an e-mail address (Awb 9:6);
-    None when there is nothing to send by e-mail. Call it inside the registering transaction."""
+    None when there is nothing to send by e-mail. Call it inside the registering transaction.
+    ``status_url`` is the citizen's private status link, when one was issued."""
     # Awb 9:6 covers written complaints (9:8 ff.); an oral one gets no acknowledgement.
     if not complaint.is_written or not complaint.complainant_email:
         return None
-    context = {"complaint": complaint, "organisation": settings.ORGANISATION_NAME}
+    context = {
+        "complaint": complaint,
+        "organisation": settings.ORGANISATION_NAME,
+        "status_url": status_url,
+    }
     with translation.override(complaint.language):
         # A header is one line: whatever the template or a translation holds, fold it.
         subject = " ".join(render_to_string(SUBJECT_TEMPLATE, context).split())

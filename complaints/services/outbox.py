@@ -14,6 +14,7 @@ that copy as the same message.
 
 import hashlib
 import logging
+import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -140,10 +141,20 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> bool:
         message.status = OutboxStatus.SENT
         message.sent_at = now
         message.last_error = ""
-        message.save(update_fields=["status", "sent_at", "last_error"])
+        # A status link is stored only as a hash; the mail that carries it keeps it only
+        # until it is sent.
+        message.body = redact_status_links(message.body)
+        message.save(update_fields=["status", "sent_at", "last_error", "body"])
         if message.complaint_id:
             _record_on_case(message)
     return True
+
+
+STATUS_LINK = re.compile(r"/status/[A-Za-z0-9_-]{32}/")
+
+
+def redact_status_links(body: str) -> str:
+    return STATUS_LINK.sub("/status/[...]/", body)
 
 
 def outbox_sweep(*, now: datetime | None = None, limit: int = SWEEP_LIMIT) -> int:

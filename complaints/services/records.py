@@ -7,7 +7,7 @@ the user edited existing values, bumps the version and writes one timeline event
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from complaints.models import (
 )
 from complaints.models.guards import complained_about_users
 from complaints.selectors import complaints_visible_to, handlers_for
+from complaints.uploads import CleanFile
 
 from .deadlines import due_dates_compute, due_dates_of, due_dates_record
 from .errors import CaseError, StaleAction
@@ -210,19 +211,30 @@ def party_remove(*, party_id: int, actor: User) -> None:
 
 
 @transaction.atomic
-def attachment_add(*, complaint_id: int, actor: User, upload: UploadedFile) -> Attachment:
+def attachment_add(*, complaint_id: int, actor: User, file: CleanFile) -> Attachment:
+    """A file checked by ``clean_upload`` (the form does that) added by staff."""
     complaint = _lock(complaint_id, actor)
-    attachment = Attachment(
-        complaint=complaint,
-        original_name=upload.name[:255],
-        content_type=upload.content_type or "application/octet-stream",
-        size=upload.size,
-        uploaded_by=actor,
-    )
-    attachment.file.save(upload.name, upload, save=False)
-    attachment.save()
+    attachment = attachment_store(complaint, file, actor=actor)
     _touch(complaint)
     CaseEvent.record(
         complaint, actor=actor, kind=EventKind.ATTACHMENT, name=attachment.original_name
     )
+    return attachment
+
+
+def attachment_store(
+    complaint: Complaint, clean: CleanFile, *, actor: User | None, by_citizen: bool = False
+) -> Attachment:
+    """Store a checked file on a case under a random name. The caller holds the case lock
+    and records the event; staff uploads go through ``attachment_add``."""
+    attachment = Attachment(
+        complaint=complaint,
+        original_name=clean.name[:255],
+        content_type=clean.content_type,
+        size=clean.size,
+        uploaded_by=actor,
+        added_by_citizen=by_citizen,
+    )
+    attachment.file.save(f"upload.{clean.extension}", ContentFile(clean.content), save=False)
+    attachment.save()
     return attachment

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_ratelimit",
     "accounts",
     "ladder",
     "complaints",
@@ -104,6 +105,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process (runserver) counts its own rate limits: fine for the demo.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -143,6 +146,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {"task": "complaints.outbox_sweep", "schedule": 60.0},
     "reminder-sweep": {"task": "complaints.reminder_sweep", "schedule": 15 * 60.0},
+    "drafts-sweep": {"task": "complaints.drafts_sweep", "schedule": 60 * 60.0},
 }
 
 # ------------------------------------------------------------------------------
@@ -225,7 +229,7 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Sessions in the database, read through the cache (Redis when configured): one query
 # fewer per page, and nothing lost when the cache is flushed.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "config.sessions"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -242,6 +246,26 @@ ORGANISATION_PHONE = env("ORGANISATION_PHONE", default="14 000")
 ORGANISATION_ADDRESS = env("ORGANISATION_ADDRESS", default="Postbus 1, 1000 AA Voorbeeld")
 # Where staff open the site: links in mail (reminders) are built on it, without a request.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# Citizens
+# ------------------------------------------------------------------------------
+# The private status link keeps working this many days after the case is closed (the
+# ombudsman term is one year after the outcome letter, so a little longer by default).
+STATUS_LINK_DAYS_AFTER_CLOSURE = env.int("STATUS_LINK_DAYS_AFTER_CLOSURE", default=400)
+# Rate limits per client address (django-ratelimit syntax: count/period).
+PUBLIC_SUBMIT_RATE = env("PUBLIC_SUBMIT_RATE", default="10/h")
+STATUS_LINK_RATE = env("STATUS_LINK_RATE", default="30/m")
+# django-ratelimit counts in the default cache (Redis when configured, else per process).
+# Behind a proxy, the client address is in a header the proxy sets (e.g. HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# Attachments from citizens: at most this many files, each at most this size.
+PUBLIC_MAX_FILES = 5
+PUBLIC_MAX_FILE_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Rung 3: where a citizen goes after our decision (Awb 9:12 names it; the status page links to
+# it as a plain link, nothing is loaded from it). A municipality with its own ombudsman sets it.
+OMBUDSMAN_NAME = env("OMBUDSMAN_NAME", default="de Nationale ombudsman")
+OMBUDSMAN_URL = env("OMBUDSMAN_URL", default="https://www.nationaleombudsman.nl")
 
 # ------------------------------------------------------------------------------
 # Logging: to the console; never personal data (log ids, not names or e-mails)

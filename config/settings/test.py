@@ -21,6 +21,7 @@ from .base import *  # noqa: F403
 CELERY_TASK_ALWAYS_EAGER = True
 # Each test gets an empty cache of its own; tests that need Redis use it directly.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 # Fast hashing: the tests log in many times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Mail goes to django.core.mail.outbox unless a test points it at a real SMTP server.

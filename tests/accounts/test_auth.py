@@ -97,6 +97,18 @@ PUBLIC = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    # The citizen's status link (the token is the authority; complaints/views/status.py).
+    "status_request",
+    "status",
+    # The public complaint form (complaints/views/public.py).
+    "complaint_start",
+    "complaint_form",
+    "complaint_sent",
+    "status_information",
+    "status_withdraw",
+    "status_reopen",
+    "status_survey",
+    "status_attachment",
 }
 
 

@@ -228,6 +228,40 @@ def test_with_redis_down_every_complaint_is_saved_and_acknowledged_once_after_it
     assert not Complaint.objects.filter(acknowledged_on__isnull=True).exists()
 
 
+def test_with_redis_down_citizens_submit_on_the_public_form_and_get_one_acknowledgement(
+    broker, recorder, start_worker, settings
+):
+    """The web side of the same: the cache (sessions, rate limits) is the dead Redis too."""
+    from django.test import Client
+
+    from tests.public.test_public_form import fill, send
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": broker.url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    DepartmentFactory(receives_public_complaints=True)
+    broker.stop()
+    for number in range(3):
+        citizen = Client()
+        key = fill(citizen)
+        response = send(citizen, key)
+        assert response.status_code == 302, number  # saved and answered
+        assert citizen.get(response["Location"]).status_code == 200
+    assert Complaint.objects.count() == 3
+    assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count() == 3
+
+    broker.start()
+    start_worker()
+    outbox_sweep_task.delay()
+    wait_for(all_sent, timeout=20, what="the sweep to send every acknowledgement")
+    keys = set(OutboxMessage.objects.values_list("key", flat=True))
+    assert recorder.message_ids() == Counter({message_id_for(key): 1 for key in keys})
+
+
 # ---------------------------------------------------------------------------
 # A worker killed with SIGKILL mid-run
 # ---------------------------------------------------------------------------

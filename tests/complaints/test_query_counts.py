@@ -9,7 +9,6 @@ browser makes it: session, user and permissions included.
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.models import Attachment, Complaint, Norm, PartyRole, Stage, Theme
+from complaints.uploads import CleanFile
 from tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -189,10 +189,13 @@ def case_with(
         )
         services.party_add(complaint_id=pk, actor=handler, fields=fields)
     for number in range(attachments):
-        upload = SimpleUploadedFile(
-            f"bijlage-{number}.pdf", b"%PDF-1.4 test", content_type="application/pdf"
+        file = CleanFile(
+            name=f"bijlage-{number}.pdf",
+            content=b"%PDF-1.4 test",
+            content_type="application/pdf",
+            extension="pdf",
         )
-        services.attachment_add(complaint_id=pk, actor=handler, upload=upload)
+        services.attachment_add(complaint_id=pk, actor=handler, file=file)
     norms = list(Norm.objects.order_by("number"))
     for number in range(parts):
         part = services.part_add(complaint_id=pk, actor=handler, description=f"Onderdeel {number}")

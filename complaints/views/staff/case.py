@@ -26,10 +26,16 @@ from complaints.forms import (
     PostponeForm,
     section_form_class,
 )
-from complaints.models import Complaint, Stage
+from complaints.models import Complaint, EventKind, ReopenRequest, Stage
 from complaints.moves import moves_for
 from complaints.selectors import complaint_for, handlers_for
+from complaints.services.citizen import (
+    REOPEN_REQUEST,
+    REOPEN_REQUEST_HANDLED,
+    reopen_request_handle,
+)
 from complaints.services.postponement import extension_refusal, postponement_refusal
+from complaints.uploads import attachment_response
 
 
 def _case_or_404(request: HttpRequest, reference: str) -> Complaint:
@@ -89,7 +95,11 @@ def render_case(request: HttpRequest, complaint: Complaint, status: int = 200, *
         "party_form": forms.pop("party_form", None) or PartyForm(),
         "attachment_form": forms.pop("attachment_form", None) or AttachmentForm(),
         "move_form": forms.pop("move_form", None),
+        # What the complainant said on the status page, without a query of its own.
+        "survey": getattr(complaint, "survey", None),  # selected with the case
+        "can_reopen": user.has_perm("accounts.reopen_complaint"),
     }
+    context["reopen_requests"] = open_reopen_requests(context["timeline"])
     context.update(_deadline_context(complaint, can_act, context["today"], forms))
     if context["can_assign"] or can_act:
         context["assign_form"] = forms.pop("assign_form", None) or AssignForm(
@@ -97,6 +107,19 @@ def render_case(request: HttpRequest, complaint: Complaint, status: int = 200, *
             handlers=handlers_for(complaint),
         )
     return render(request, "complaints/staff/case.html", context, status=status)
+
+
+def open_reopen_requests(timeline: list) -> list[dict]:
+    """The requests to reopen no coordinator has dealt with yet, read from the timeline the
+    page loads anyway (the case page stays within its query ceiling): every request and
+    every "dealt with" is an event (``complaints.services.citizen``), with the request's id."""
+    citizen = [event for event in timeline if event.kind == EventKind.CITIZEN]
+    handled = {e.data.get("reopen_request") for e in citizen if e.name == REOPEN_REQUEST_HANDLED}
+    return [
+        {"pk": e.data.get("reopen_request"), "created_at": e.at, "reason": e.note}
+        for e in citizen
+        if e.name == REOPEN_REQUEST and e.data.get("reopen_request") not in handled
+    ]
 
 
 def _deadline_context(complaint: Complaint, can_act: bool, today, forms: dict) -> dict:
@@ -296,7 +319,7 @@ def add_attachment(request: HttpRequest, reference: str) -> HttpResponse:
         AttachmentForm,
         "attachment_form",
         lambda c, f: services.attachment_add(
-            complaint_id=c.pk, actor=request.user, upload=f.cleaned_data["file"]
+            complaint_id=c.pk, actor=request.user, file=f.cleaned_data["file"]
         ),
         "attachments",
         _("The attachment is added."),
@@ -336,6 +359,16 @@ def remove_party(request: HttpRequest, reference: str, party_id: int) -> HttpRes
     return redirect(_case_url(complaint, "parties"))
 
 
+@require_POST
+def reopen_request_handled(request: HttpRequest, reference: str, request_id: int) -> HttpResponse:
+    complaint = _case_or_404(request, reference)
+    if not ReopenRequest.objects.filter(pk=request_id, complaint=complaint).exists():
+        raise Http404
+    reopen_request_handle(request_id=request_id, actor=request.user)
+    messages.success(request, _("The request to reopen is marked as dealt with."))
+    return redirect(_case_url(complaint, "citizen"))
+
+
 def download_attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
     complaint = _case_or_404(request, reference)
     attachment = next((a for a in complaint.attachments.all() if a.pk == attachment_id), None)
@@ -343,12 +376,7 @@ def download_attachment(request: HttpRequest, reference: str, attachment_id: int
         raise Http404
     if not request.user.has_perm("accounts.handle_complaint"):
         raise PermissionDenied
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(attachment)
 
 
 def _deadline_action(request, reference, form_class, context_name, call, done):

@@ -6,9 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from complaints.selectors import due_soon_for, week_end
+from complaints.selectors import due_soon_for, reopen_requests_open_for, week_end
 
 PAGE_SIZE = 50
+REOPEN_LIMIT = 100  # oldest first; more than this is a backlog to address, not to list
 
 
 def due(request: HttpRequest) -> HttpResponse:
@@ -21,5 +22,10 @@ def due(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "complaints/staff/due.html",
-        {"page": page, "today": today, "week_end": week_end(today)},
+        {
+            "page": page,
+            "today": today,
+            "week_end": week_end(today),
+            "reopen_requests": list(reopen_requests_open_for(request.user)[:REOPEN_LIMIT]),
+        },
     )

@@ -1,0 +1,39 @@
+"""Rate limits per client address on the public pages (django-ratelimit's counter).
+
+The counter lives in the cache (Redis in production). When the cache is unreachable the page
+still works: a citizen's complaint matters more than a limit, so the limit fails open and the
+failure is logged.
+"""
+
+import functools
+import logging
+
+from django.conf import settings
+from django.shortcuts import render
+from django_ratelimit.core import is_ratelimited
+
+logger = logging.getLogger(__name__)
+
+
+def over_limit(request, group: str, rate: str, *, increment: bool = True) -> bool:
+    try:
+        return is_ratelimited(request, group=group, key="ip", rate=rate, increment=increment)
+    except Exception:  # noqa: BLE001 -- the cache is down: let the citizen through
+        logger.warning("rate limit %s not checked: the cache is unreachable", group)
+        return False
+
+
+def limit(group: str, rate_setting: str, methods: tuple[str, ...] = ("POST",)):
+    """Answer 429 once an address has used up ``settings.<rate_setting>`` for ``group``."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            rate = getattr(settings, rate_setting)
+            if request.method in methods and over_limit(request, group, rate):
+                return render(request, "complaints/public/rate_limited.html", status=429)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,47 @@
+"""Sessions in the database, read through the cache, that keep working when the cache is down.
+
+Django's ``cached_db`` store already logs and carries on when reading or saving to the cache
+fails, but not in ``load`` (when it refills the cache from the database), ``exists`` (asked for
+every new session) and ``delete`` (sign-out): with Redis down, every visitor would get an
+error page. The database holds every session anyway, so these fall back to it too.
+"""
+
+import logging
+
+from django.contrib.sessions.backends import cached_db
+from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
+
+logger = logging.getLogger("django.contrib.sessions")
+
+
+class SessionStore(cached_db.SessionStore):
+    def load(self):
+        try:
+            data = self._cache.get(self.cache_key)
+        except Exception:  # noqa: BLE001 -- the cache is down, or the key is bad
+            data = None
+        if data is not None:
+            return data
+        stored = self._get_session_from_db()
+        if not stored:
+            return {}
+        data = self.decode(stored.session_data)
+        try:
+            self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=stored.expire_date))
+        except Exception:  # noqa: BLE001 -- the cache is down: read from the database next time
+            logger.warning("session cache unreachable; read from the database")
+        return data
+
+    def exists(self, session_key):
+        try:
+            if session_key and (self.cache_key_prefix + session_key) in self._cache:
+                return True
+        except Exception:  # noqa: BLE001 -- the cache is down: the database decides
+            logger.warning("session cache unreachable; checking the database only")
+        return DatabaseStore.exists(self, session_key)
+
+    def delete(self, session_key=None):
+        try:
+            super().delete(session_key)
+        except Exception:  # noqa: BLE001 -- deleted in the database; the cache entry expires
+            logger.warning("session cache unreachable; deleted in the database only")

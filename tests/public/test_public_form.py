@@ -1,0 +1,318 @@
+"""The public complaint form: steps, nothing lost, one complaint per submission, abuse."""
+
+import io
+import threading
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+
+from complaints.models import (
+    Attachment,
+    CaseEvent,
+    Channel,
+    Complaint,
+    OutboxKind,
+    OutboxMessage,
+    PartyRole,
+)
+from complaints.services.status_links import status_link_find
+from tests.factories import DepartmentFactory
+
+pytestmark = pytest.mark.django_db
+
+ABOUT = {
+    "complainant_name": "Fatima Yilmaz",
+    "complainant_email": "fatima@example.nl",
+    "complainant_phone": "06 12345678",
+    "preferred_contact": "email",
+    "complainant_address": "Dorpsstraat 1\n1234 AB Voorbeeld",
+    "complainant_needs": "",
+}
+WHAT = {
+    "conduct_description": "Aan de balie werd ik onvriendelijk weggestuurd.",
+    "conduct_date": "2026-11-20",
+    "conduct_department": "",
+    "conduct_place": "Balie stadhuis",
+    "persons": "De baliemedewerker",
+}
+WISH = {"desired_outcome": "Excuses en een nieuwe afspraak."}
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()  # rate-limit counters
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def desk():
+    return DepartmentFactory(code="kl", name="Klachtenbureau", receives_public_complaints=True)
+
+
+def url(step):
+    return reverse("complaint_form", args=[step])
+
+
+def fill(client, *, about=ABOUT, what=WHAT, wish=WISH, files=()):
+    assert client.post(url(1), about).status_code == 302
+    assert client.post(url(2), what).status_code == 302
+    assert client.post(url(3), {**wish, "files": list(files)}).status_code == 302
+    page = client.get(url(4))
+    assert page.status_code == 200
+    return page.context["form"]["key"].value()
+
+
+def send(client, key, **extra):
+    return client.post(url(4), {"key": key, "website": "", **extra})
+
+
+def png(name="foto.png"):
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(buffer, "PNG")
+    buffer.seek(0)
+    buffer.name = name
+    return buffer
+
+
+def test_a_citizen_complains_in_four_steps_and_gets_a_reference_and_a_private_link(client, desk):
+    key = fill(client, files=[png()])
+    response = send(client, key)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("complaint_sent")
+
+    complaint = Complaint.objects.get()
+    assert complaint.submission_key == uuid.UUID(key)
+    assert complaint.channel == Channel.WEB_FORM
+    assert complaint.is_written
+    assert complaint.department == desk
+    assert complaint.registered_by is None
+    assert complaint.complainant_name == "Fatima Yilmaz"
+    assert complaint.conduct_place == "Balie stadhuis"
+    assert complaint.desired_outcome == "Excuses en een nieuwe afspraak."
+    assert complaint.states_address and complaint.states_name
+    assert complaint.decision_due is not None
+    assert complaint.language == "nl"
+    assert complaint.parties.get().role == PartyRole.COMPLAINED_ABOUT
+    attachment = Attachment.objects.get(complaint=complaint)
+    assert attachment.added_by_citizen and attachment.original_name == "foto.png"
+
+    ack = OutboxMessage.objects.get(kind=OutboxKind.ACKNOWLEDGEMENT)
+    assert ack.to == "fatima@example.nl"
+    assert complaint.reference in ack.body
+    link = next(word for word in ack.body.split() if "/status/" in word)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert status_link_find(token) == complaint
+
+    page = client.get(reverse("complaint_sent"))
+    html = page.content.decode()
+    assert complaint.reference in html
+    assert link in html  # the private link is also shown once, for who has no e-mail
+    assert page["Referrer-Policy"] == "no-referrer"
+    assert CaseEvent.objects.filter(complaint=complaint, kind="registered").exists()
+
+
+def test_errors_are_linked_to_their_fields_and_nothing_typed_is_lost(client, desk):
+    response = client.post(url(1), {**ABOUT, "complainant_name": "", "complainant_email": "x@"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'href="#id_complainant_name"' in html  # the summary links to the field
+    assert 'aria-describedby="id_complainant_name_error1"' in html
+    assert 'aria-invalid="true"' in html
+    assert "06 12345678" in html and "Dorpsstraat 1" in html  # the rest is still there
+    assert "x@" in html
+    # and it is still there when the citizen comes back to the step later
+    assert "Dorpsstraat 1" in client.get(url(1)).content.decode()
+
+
+def test_the_chosen_contact_way_needs_its_details(client, desk):
+    response = client.post(
+        url(1), {**ABOUT, "preferred_contact": "letter", "complainant_address": ""}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "so we can send you a letter" in html or "zodat wij u een brief kunnen sturen" in html
+
+
+def test_back_keeps_what_was_typed_without_checking_it(client, desk):
+    client.post(url(1), ABOUT)
+    response = client.post(
+        url(2), {**WHAT, "conduct_description": "", "conduct_place": "Loket 3", "back": "1"}
+    )
+    assert response["Location"] == url(1)
+    assert "Loket 3" in client.get(url(2)).content.decode()
+
+
+def test_a_later_step_cannot_be_reached_before_the_earlier_ones(client, desk):
+    assert client.get(url(4))["Location"] == url(1)
+    client.post(url(1), ABOUT)
+    assert client.get(url(4))["Location"] == url(2)
+
+
+def test_a_double_submit_makes_one_complaint(client, desk):
+    key = fill(client)
+    first = send(client, key)
+    second = send(client, key)
+    assert first["Location"] == second["Location"] == reverse("complaint_sent")
+    assert Complaint.objects.count() == 1
+    assert OutboxMessage.objects.filter(kind=OutboxKind.ACKNOWLEDGEMENT).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submits_at_the_same_moment_make_one_complaint(desk):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    clients = [Client() for _ in range(4)]
+    key = fill(clients[0])
+    for other in clients[1:]:  # the same session in four tabs
+        other.cookies = clients[0].cookies
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def submit(c):
+        barrier.wait()
+        statuses.append(send(c, key).status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Complaint.objects.count() == 1
+    assert OutboxMessage.objects.filter(kind=OutboxKind.ACKNOWLEDGEMENT).count() == 1
+    assert set(statuses) <= {302}
+
+
+def test_a_retry_after_an_error_makes_one_complaint(client, desk, settings):
+    key = fill(client)
+    send(client, key)
+    # the citizen's browser retries the POST after a timeout: same key, same answer
+    assert send(client, key)["Location"] == reverse("complaint_sent")
+    assert Complaint.objects.count() == 1
+
+
+def test_the_honeypot_registers_nothing_and_says_thank_you(client, desk):
+    key = fill(client)
+    response = send(client, key, website="http://spam.example")
+    assert response.status_code == 200
+    assert Complaint.objects.count() == 0
+    assert (
+        "We received your complaint" in response.content.decode()
+        or "ontvangen" in response.content.decode()
+    )
+
+
+def test_too_many_submissions_from_one_address_get_429_and_keep_the_answers(client, desk, settings):
+    settings.PUBLIC_SUBMIT_RATE = "2/h"
+    for _ in range(2):
+        send(client, fill(client))
+    key = fill(client)
+    response = send(client, key)
+    assert response.status_code == 429
+    assert Complaint.objects.count() == 2
+    # the answers are still in the draft: after the wait, sending works
+    assert client.get(url(4)).status_code == 200
+    cache.clear()
+    assert send(client, key).status_code == 302
+    assert Complaint.objects.count() == 3
+
+
+def test_a_bad_file_is_refused_by_name_and_the_text_is_kept(client, desk):
+    client.post(url(1), ABOUT)
+    client.post(url(2), WHAT)
+    html_file = io.BytesIO(b"<html><script>alert(1)</script></html>")
+    html_file.name = "brief.pdf"
+    response = client.post(url(3), {**WISH, "files": [html_file]})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "brief.pdf" in html
+    assert "Excuses en een nieuwe afspraak." in html
+
+
+def test_files_can_be_removed_before_sending(client, desk):
+    client.post(url(1), ABOUT)
+    client.post(url(2), WHAT)
+    client.post(url(3), {**WISH, "files": [png("een.png"), png("twee.png")]})
+    kept = client.session["complaint_draft"]["files"]
+    assert [f["name"] for f in kept] == ["een.png", "twee.png"]
+    client.post(url(3), {**WISH, "remove": [kept[0]["id"]]})
+    send(client, client.get(url(4)).context["form"]["key"].value())
+    assert [a.original_name for a in Attachment.objects.all()] == ["twee.png"]
+
+
+def test_an_english_citizen_gets_an_english_complaint_and_acknowledgement(client, desk):
+    client.cookies["django_language"] = "en"
+    send(client, fill(client))
+    complaint = Complaint.objects.get()
+    assert complaint.language == "en"
+    ack = OutboxMessage.objects.get(kind=OutboxKind.ACKNOWLEDGEMENT)
+    assert ack.language == "en"
+    assert "Thank you for your complaint" in ack.body
+
+
+def test_without_a_complaints_desk_the_chosen_department_handles_it(client):
+    chosen = DepartmentFactory(code="wz", name="Werk en inkomen")
+    send(client, fill(client, what={**WHAT, "conduct_department": str(chosen.pk)}))
+    complaint = Complaint.objects.get()
+    assert complaint.department == chosen == complaint.conduct_department
+
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_script_in_every_field_is_shown_escaped_to_staff_and_kept_literally_in_mail(
+    client, desk, user_factory
+):
+    about = {**ABOUT, "complainant_name": XSS, "complainant_needs": XSS, "complainant_address": XSS}
+    what = {**WHAT, "conduct_description": XSS, "conduct_place": XSS[:200], "persons": XSS[:200]}
+    send(client, fill(client, about=about, what=what, wish={"desired_outcome": XSS}))
+    complaint = Complaint.objects.get()
+
+    staff = Client()
+    staff.force_login(user_factory(coordinator=True, department=desk))
+    html = staff.get(reverse("complaints:case", args=[complaint.reference])).content.decode()
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    ack = OutboxMessage.objects.get(kind=OutboxKind.ACKNOWLEDGEMENT)
+    assert XSS in ack.body  # plain text mail: shown as typed, nothing to execute
+    worklist = staff.get(reverse("complaints:worklist")).content.decode()
+    assert "<script>alert" not in worklist
+
+
+def test_abandoned_draft_files_are_swept_and_fresh_ones_kept(client, desk, settings, tmp_path):
+    import os
+    import time
+    from pathlib import Path
+
+    from complaints.drafts import drafts_sweep
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    client.post(url(1), ABOUT)
+    client.post(url(2), WHAT)
+    client.post(url(3), {**WISH, "files": [png()]})
+    [folder] = (Path(tmp_path) / "drafts").iterdir()
+    assert drafts_sweep() == 0
+    old = time.time() - 3 * 24 * 3600
+    os.utime(folder, (old, old))
+    assert drafts_sweep() == 1
+    assert not folder.exists()
+
+
+def test_the_status_link_leaves_the_outbox_once_the_mail_is_sent(client, desk, mailoutbox):
+    from complaints.services.outbox import outbox_send
+
+    send(client, fill(client))
+    ack = OutboxMessage.objects.get(kind=OutboxKind.ACKNOWLEDGEMENT)
+    link = next(word for word in ack.body.split() if "/status/" in word)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert outbox_send(message_id=ack.pk)
+    ack.refresh_from_db()
+    assert token not in ack.body and "/status/[...]/" in ack.body
+    assert token in mailoutbox[0].body  # the citizen got it
+    assert status_link_find(token) == Complaint.objects.get()
