@@ -818,3 +818,23 @@ def seed_complaints(departments: dict[str, Department], staff: dict[Role, User])
     pks = [seeder.play(case).pk for case in sorted(CASES, key=lambda case: -case.days_ago)]
     seeder.send_today(pks)
     return len(CASES)
+
+
+def demo_status_links() -> list[tuple[str, str, str]]:
+    """Fresh status links for one open and one closed demo case, so the demo shows the
+    citizen's side too: (reference, stage, path). Each run revokes the links it made before."""
+    from django.urls import reverse
+
+    from complaints.models import ClosureReason, Stage
+    from complaints.services.status_links import status_link_issue
+
+    demo = Complaint.objects.filter(complainant_email__endswith=f"@{DEMO_DOMAIN}")
+    picks = [
+        demo.filter(stage=Stage.EXPLORE).order_by("id").first(),
+        demo.filter(stage=Stage.CLOSED, closure_reason=ClosureReason.JUDGED).order_by("id").first(),
+    ]
+    links = []
+    for complaint in filter(None, picks):
+        token = status_link_issue(complaint)
+        links.append((complaint.reference, complaint.stage, reverse("status", args=[token])))
+    return links

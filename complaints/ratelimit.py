@@ -15,6 +15,14 @@ from django_ratelimit.core import is_ratelimited
 logger = logging.getLogger(__name__)
 
 
+def client_address(request) -> str:
+    """The address a limit counts: ``CLIENT_IP_HEADER`` (e.g. ``HTTP_X_REAL_IP``, set by the
+    reverse proxy, which must overwrite what a client sends) when present, else the peer."""
+    header = settings.CLIENT_IP_HEADER
+    address = request.META.get(header, "").strip() if header else ""
+    return address or request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 -- not a bind
+
+
 def over_limit(request, group: str, rate: str, *, increment: bool = True) -> bool:
     try:
         return is_ratelimited(request, group=group, key="ip", rate=rate, increment=increment)

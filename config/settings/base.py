@@ -256,8 +256,10 @@ STATUS_LINK_DAYS_AFTER_CLOSURE = env.int("STATUS_LINK_DAYS_AFTER_CLOSURE", defau
 PUBLIC_SUBMIT_RATE = env("PUBLIC_SUBMIT_RATE", default="10/h")
 STATUS_LINK_RATE = env("STATUS_LINK_RATE", default="30/m")
 # django-ratelimit counts in the default cache (Redis when configured, else per process).
-# Behind a proxy, the client address is in a header the proxy sets (e.g. HTTP_X_REAL_IP).
-RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# Behind a reverse proxy every request comes from the proxy: name the header in which it
+# passes the client's address (e.g. HTTP_X_REAL_IP), or all citizens share one limit.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
+RATELIMIT_IP_META_KEY = "complaints.ratelimit.client_address"
 # Attachments from citizens: at most this many files, each at most this size.
 PUBLIC_MAX_FILES = 5
 PUBLIC_MAX_FILE_SIZE = 10 * 1024 * 1024

@@ -316,3 +316,14 @@ def test_the_status_link_leaves_the_outbox_once_the_mail_is_sent(client, desk, m
     assert token not in ack.body and "/status/[...]/" in ack.body
     assert token in mailoutbox[0].body  # the citizen got it
     assert status_link_find(token) == Complaint.objects.get()
+
+
+def test_behind_a_proxy_each_citizen_has_their_own_limit(client, desk, settings):
+    settings.PUBLIC_SUBMIT_RATE = "1/h"
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    client.defaults["HTTP_X_REAL_IP"] = "203.0.113.7"
+    assert send(client, fill(client)).status_code == 302
+    assert send(client, fill(client)).status_code == 429  # same citizen, second complaint
+    client.defaults["HTTP_X_REAL_IP"] = "198.51.100.9"  # another citizen, same proxy
+    assert send(client, fill(client)).status_code == 302
+    assert Complaint.objects.count() == 2

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
-from complaints.demo import seed_complaints
+from complaints.demo import demo_status_links, seed_complaints
 
 
 class Command(BaseCommand):
@@ -31,6 +31,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             departments, staff = seed_accounts()
             cases = seed_complaints(departments, staff)
+            links = demo_status_links()
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(departments)} departments."))
         if cases:
@@ -41,3 +42,7 @@ class Command(BaseCommand):
         width = max(len(str(role)) for role in staff)
         for role, user in staff.items():
             self.stdout.write(f"  {str(role).ljust(width)}  {user.email}")
+        if links:
+            self.stdout.write("A citizen's private status page (a new link each run):")
+            for reference, stage, path in links:
+                self.stdout.write(f"  {reference} ({stage})  {path}")
