@@ -132,6 +132,7 @@ def reference_data(request) -> None:
     from django.apps import apps
 
     import_module("complaints.migrations.0002_norms_and_themes").seed(apps, None)
+    import_module("complaints.migrations.0009_seed_ombudsmen").seed(apps, None)
     import_module("ladder.migrations.0002_seed_equal_days_and_norms").seed(apps, None)
 
 

@@ -15,6 +15,16 @@ from .choices import (
 )
 from .citizen import Rating, ReopenRequest, StatusLink, SurveyResponse, token_hash
 from .events import AppendOnly, CaseEvent, EventKind, ReferenceCounter
+from .ombudsman import (
+    InformationRequest,
+    Ombudsman,
+    OmbudsmanCase,
+    OmbudsmanFinding,
+    OmbudsmanKind,
+    OmbudsmanOutcome,
+    Recommendation,
+    RecommendationStatus,
+)
 from .outbox import OutboxKind, OutboxMessage, OutboxStatus, Reminder, ReminderKind
 from .records import Attachment, ComplaintPart, ContactMoment, Note, Party
 from .reference import Norm, NormGroup, Theme
@@ -33,18 +43,26 @@ __all__ = [
     "ContactPreference",
     "EventKind",
     "HearingWaiver",
+    "InformationRequest",
     "Judgment",
     "Language",
     "Norm",
     "NormGroup",
     "NotHandledGround",
     "Note",
+    "Ombudsman",
+    "OmbudsmanCase",
+    "OmbudsmanFinding",
+    "OmbudsmanKind",
+    "OmbudsmanOutcome",
     "OutboxKind",
     "OutboxMessage",
     "OutboxStatus",
     "Party",
     "PartyRole",
     "Rating",
+    "Recommendation",
+    "RecommendationStatus",
     "ReferenceCounter",
     "Reminder",
     "ReminderKind",

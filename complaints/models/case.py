@@ -92,6 +92,14 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         related_name="+",
     )
 
+    # --- the ladder (DOMAIN.md section 2) --------------------------------------------
+    # Rung 1: the day an employee logged dissatisfaction they dealt with themselves, and
+    # the service norm for handling it; rung 2: the day it became a formal complaint (the
+    # Awb clock starts then: received_on is set to it). Rung 3 is an OmbudsmanCase row.
+    logged_on = models.DateField(_("logged at rung 1 on"), null=True, blank=True)
+    rung1_due = models.DateField(_("rung-1 handling due"), null=True, blank=True)
+    escalated_on = models.DateField(_("handed to a complaint handler on"), null=True, blank=True)
+
     # --- the complainant (other parties are Party rows) ----------------------------
     complainant_name = models.CharField(_("name"), max_length=200)
     complainant_email = models.EmailField(_("e-mail address"), blank=True)
@@ -226,6 +234,13 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
                 name="complaint_open_contact_due",
                 condition=~models.Q(stage=Stage.CLOSED) & models.Q(first_contact_on__isnull=True),
             ),
+            models.Index(
+                fields=["rung1_due"],
+                name="complaint_open_rung1_due",
+                condition=~models.Q(stage=Stage.CLOSED) & models.Q(rung=1),
+            ),
+            # Ladder metrics per period: where cases ended, by rung.
+            models.Index(fields=["closed_at", "rung"], name="complaint_closed_rung"),
             models.Index(
                 fields=["not_handled_notice_due"],
                 name="complaint_open_notice_due",

@@ -21,6 +21,8 @@ class EventKind(models.TextChoices):
     DEADLINE = "deadline", _("Due date changed")
     MESSAGE = "message", _("Message written")
     CITIZEN = "citizen", _("From the complainant")
+    RUNG = "rung", _("Rung changed")
+    OMBUDSMAN = "ombudsman", _("Ombudsman phase")
 
 
 class AppendOnly(Exception):
@@ -44,6 +46,9 @@ class CaseEvent(models.Model):
     name = models.CharField(_("action"), max_length=40, blank=True)
     from_stage = models.CharField(_("from"), max_length=10, blank=True, choices=Stage.choices)
     to_stage = models.CharField(_("to"), max_length=10, blank=True, choices=Stage.choices)
+    # A rung change (1 -> 2 escalation, 2 -> 3 ombudsman): the rungs it went between.
+    from_rung = models.PositiveSmallIntegerField(_("from rung"), null=True, blank=True)
+    to_rung = models.PositiveSmallIntegerField(_("to rung"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(default=dict, blank=True)
 
@@ -74,6 +79,8 @@ class CaseEvent(models.Model):
             note=note,
             from_stage=extra.pop("from_stage", ""),
             to_stage=extra.pop("to_stage", ""),
+            from_rung=extra.pop("from_rung", None),
+            to_rung=extra.pop("to_rung", None),
             data=extra,
         )
 
