@@ -22,9 +22,11 @@ ENV PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=config.settings.base \
     PRIVATE_MEDIA_ROOT=/app/var/private
 
-# gettext (msgfmt) compiles the translations below.
+# gettext (msgfmt) compiles the translations below; Pango and a font are what WeasyPrint
+# needs to make the PDF letters (complaints/letters/pdf.py).
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends gettext \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 # The processes run as an unprivileged user; the code itself stays owned by root

@@ -14,7 +14,7 @@ export DATABASE_URL_TEST := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5
 export REDIS_URL_TEST := $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help run test lint format messages makemessages install install-dev assets system-deps clean
+.PHONY: help run test lint format messages makemessages install install-dev assets system-deps pango clean
 
 help:
 	@echo "make run    serve the demo on http://127.0.0.1:8000 (SQLite)"
@@ -54,15 +54,15 @@ messages: | $(BIN)/python
 makemessages: | $(BIN)/python
 	$(BIN)/python manage.py makemessages -l nl --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench
 
-run: $(VENV)/.installed assets messages
+run: $(VENV)/.installed assets messages pango
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Debian's chromium for the browser tests (a test tool's own browser download does
-# not work here); docker-compose (v1) to validate docker-compose.yml when the docker
+# not work here); Pango and a font for WeasyPrint (the PDF letters); docker-compose (v1) to validate docker-compose.yml when the docker
 # client has no compose plugin. Installed only when missing and when we may.
-system-deps:
+system-deps: pango
 	@if ! command -v chromium >/dev/null; then \
 		if [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
@@ -73,6 +73,14 @@ system-deps:
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null 2>&1 \
 			|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null) || true; \
 		fi; \
+	fi
+
+# Pango and a font for WeasyPrint (the PDF letters, also made by the demo data).
+pango:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then \
+		if [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+		else echo "Pango (libpango-1.0-0, libpangoft2-1.0-0) is missing and cannot be installed here: PDF letters will not work"; fi; \
 	fi
 
 lint: $(VENV)/.installed-dev

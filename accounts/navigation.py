@@ -22,6 +22,7 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Overview"), "staff-home", exact=True),
     NavItem(_("Register a complaint"), "complaints:register", "accounts.register_complaint"),
+    NavItem(_("Quick log"), "complaints:quick_log", "accounts.log_rung1"),
     NavItem(_("Worklist"), "complaints:worklist", "accounts.handle_complaint"),
     NavItem(_("Due this week"), "complaints:due", "accounts.view_all_complaints"),
     NavItem(_("Outgoing messages"), "complaints:outbox", "accounts.view_all_complaints"),

@@ -38,6 +38,15 @@ _CONFIGURATION = [
     "complaints.view_theme",
     "complaints.add_theme",
     "complaints.change_theme",
+    # Letter texts (DOMAIN.md section 1): one template per kind and language, its sections.
+    "complaints.view_lettertemplate",
+    "complaints.change_lettertemplate",
+    "complaints.view_lettertemplatesection",
+    "complaints.change_lettertemplatesection",
+    # The external complaint handlers of rung 3 (DOMAIN.md section 2).
+    "complaints.view_ombudsman",
+    "complaints.add_ombudsman",
+    "complaints.change_ombudsman",
     # Deadline configuration (DOMAIN.md section 5): decree days (Atw art. 3 lid 3), service norms.
     "ladder.view_equalday",
     "ladder.add_equalday",

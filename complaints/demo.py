@@ -20,6 +20,16 @@ its notice due, and the reminder sweep writes today's reminders. The demo never 
 its addresses are made up, so its own messages go to Django's dummy backend (and the failed
 one to ``MailServerDown``); what a person does afterwards in ``make run`` uses the configured
 backend (the console in development).
+
+The ladder (DOMAIN.md section 2): six rung-1 quick logs by the demo employee (three closed on
+the spot, three open, one of them past the rung-1 service norm), two logs handed over to a
+complaint handler (one still open at rung 2, one closed since), and one closed rung-2 case that
+the Nationale ombudsman took up (rung 3), with an information request due in a few days, a
+report with a judgment on two norms and a recommendation owned by the demo coordinator. The
+quick log always records today, and our closure of a case is the moment of the move: for
+these cases the demo moves the log's dates, and the closure of the case the ombudsman took
+up, back to the day they stand for (as it moves the acknowledgement rows to the day of
+receipt), so the ladder metrics show real durations.
 """
 
 import smtplib
@@ -43,8 +53,11 @@ from .models import (
     HearingWaiver,
     Judgment,
     Language,
+    LetterKind,
     Norm,
     NotHandledGround,
+    Ombudsman,
+    OmbudsmanOutcome,
     OutboxKind,
     OutboxMessage,
     OutboxStatus,
@@ -52,10 +65,22 @@ from .models import (
     Stage,
     Theme,
 )
+from .services.deadlines import DUE_FIELDS, due_dates_compute
+from .services.ladder import complaint_escalate, rung1_log
+from .services.letters import letter_draft, letter_send, letter_update
+from .services.ombudsman import (
+    information_request_add,
+    ombudsman_finding_set,
+    ombudsman_outcome_record,
+    ombudsman_phase_start,
+    recommendation_add,
+)
+from .services.ombudsman_reminders import ombudsman_reminder_sweep
 from .services.outbox import MAX_ATTEMPTS, outbox_send
 from .services.reminders import reminder_sweep
 
 DEMO_DOMAIN = "demo.example.nl"
+NATIONAL_OMBUDSMAN = "Nationale ombudsman"  # as migration 0009 seeds it
 
 # Theme names as the migration seeds them (Theme.name_nl).
 ATTITUDE = "Bejegening"
@@ -90,8 +115,41 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Rung1:
+    """The case began as a rung-1 quick log by the demo employee (DOMAIN.md section 2)."""
+
+    solution: str  # how the employee resolved it, or what they did so far
+    satisfied: bool = False  # the citizen was satisfied: closed on the spot
+    # Handed over to a complaint handler (rung 2) on the case's day of receipt, this many days
+    # after the log, by the case's handler (the coordinator if none), for this reason; "": it
+    # stays at rung 1.
+    escalation: str = ""
+    days_at_rung1: int = 0
+    written: bool = False  # the formal complaint came in writing (Awb 9:4, 9:6)
+
+
+@dataclass(frozen=True)
+class Referral:
+    """Rung 3: the Nationale ombudsman took up the case after our closure."""
+
+    closed_after: int  # we closed the case this many days after receipt
+    reference: str  # the ombudsman's
+    taken_up_days_ago: int
+    outcome_days_ago: int  # a report with a judgment per norm
+    summary: str
+    findings: tuple[tuple[int, str, str], ...]  # (norm number, judgment, note)
+    recommendation: str  # owned by the demo coordinator
+    recommendation_due_in: int
+    request: str  # an information request, not answered yet
+    request_days_ago: int
+    request_due_in: int
+
+
+@dataclass(frozen=True)
 class DemoCase:
-    days_ago: int  # received this many days before today
+    # Received this many days before today; for a rung-1 log: logged; for a log handed to a
+    # complaint handler: the day of the formal complaint.
+    days_ago: int
     department: str  # department code (accounts.demo.DEPARTMENTS)
     channel: str
     name: str
@@ -135,6 +193,14 @@ class DemoCase:
     extend_days: int | None = None  # extended to today + this many days (Awb 9:11 lid 3) ...
     consent_days_ago: int = 0  # ... with the written consent given this many days ago
     consent: str = ""
+    # The ladder (DOMAIN.md section 2).
+    rung1: Rung1 | None = None  # began as a quick log
+    referral: Referral | None = None  # taken up by the ombudsman after our closure
+
+    @property
+    def first_day_ago(self) -> int:
+        """How long ago the case first came in (at rung 1, for an escalated log)."""
+        return self.days_ago + (self.rung1.days_at_rung1 if self.rung1 else 0)
 
 
 # The cases: a few facts a line, read like a table (so the formatter leaves them be).
@@ -561,8 +627,137 @@ CASES: tuple[DemoCase, ...] = (
         desired="Een besluit over de traplift.",
         themes=(WAITING, PROCEDURE),
     ),
+    # --- The ladder: rung-1 quick logs by the demo employee (Klantcontactcentrum) --------
+    DemoCase(
+        days_ago=6, department="bz", channel=Channel.COUNTER, name="Gerda Huisman",
+        conduct="Boos aan de balie: haar afspraak voor een nieuw paspoort stond niet in het "
+        "systeem, terwijl zij de bevestiging op haar telefoon had.",
+        rung1=Rung1("Direct een medewerker vrijgemaakt; de aanvraag is alsnog gedaan en "
+                    "excuses gemaakt.", satisfied=True),
+        themes=(WAITING,),
+    ),
+    DemoCase(
+        days_ago=3, department="kcc", channel=Channel.PHONE, name="Ahmed Benali",
+        phone="06 23 45 67 89",
+        conduct="Belt voor de derde keer over zijn parkeervergunning en wordt steeds "
+        "doorverbonden zonder antwoord.",
+        rung1=Rung1("Zijn vraag zelf uitgezocht bij Vergunningen en meteen beantwoord.",
+                    satisfied=True),
+        themes=(REACH,),
+    ),
+    DemoCase(
+        days_ago=20, department="or", channel=Channel.PHONE, name="Karin Smit",
+        phone="06 34 56 78 90",
+        conduct="De glasbak in haar straat is al een week vol; er staan flessen naast.",
+        rung1=Rung1("Extra lediging ingepland voor dezelfde dag; klaagster gebeld dat het "
+                    "geregeld is.", satisfied=True),
+        themes=(PUBLIC_SPACE,),
+    ),
+    DemoCase(
+        days_ago=0, department="bel", channel=Channel.PHONE, name="Frank Dijkstra",
+        phone="06 45 67 89 01",
+        conduct="Begrijpt de aanmaning voor de rioolheffing niet: hij heeft volgens zijn "
+        "bankafschrift op tijd betaald.",
+        rung1=Rung1("Betaling nagezocht, nog niet gevonden. Belastingen belt hem terug zodra "
+                    "het duidelijk is."),
+        themes=(MONEY,),
+    ),
+    DemoCase(
+        days_ago=12, department="kcc", channel=Channel.SOCIAL, name="Lisa Hoekstra",
+        conduct="Schrijft op Facebook dat zij al twee weken geen antwoord krijgt op haar vraag "
+        "over een nieuwe afvalpas.",
+        rung1=Rung1("Vraag doorgezet naar Afval; klant een bericht gestuurd dat zij wordt "
+                    "teruggebeld."),
+        themes=(REACH, INFORMATION),
+    ),
+    DemoCase(
+        days_ago=1, department="sd", channel=Channel.COUNTER, name="Johan Veenstra",
+        conduct="Wacht al drie weken op het terugbelverzoek over zijn Wmo-aanvraag.",
+        rung1=Rung1("Consulent gevraagd hem vandaag te bellen."),
+        themes=(WAITING,),
+    ),
+    # --- The ladder: handed over to a complaint handler (rung 2) --------------------------
+    DemoCase(
+        days_ago=8, department="bz", channel=Channel.PHONE, name="Petra Schouten",
+        phone="06 56 78 90 12", handler="handler",
+        conduct="Haar aanvraag voor een gehandicaptenparkeerkaart is kwijtgeraakt; zij moest "
+        "alle stukken opnieuw aanleveren.",
+        rung1=Rung1("Excuses gemaakt en de aanvraag opnieuw ingeschoten.", days_at_rung1=1,
+                    escalation="Klaagster wil dat een klachtbehandelaar uitzoekt hoe de "
+                    "aanvraag kwijt kon raken."),
+        path=("start_exploring",),
+        contacts=(Contact(1, "Klaagster gebeld. Zij wil weten hoe dit kon gebeuren en zeker "
+                          "weten dat het niet nog eens gebeurt."),),
+        problem="Klaagster is afhankelijk van de kaart en verloor weken door het kwijtraken.",
+        desired_later="Uitleg, en de kaart binnen twee weken.",
+        themes=(PROCEDURE, WAITING),
+    ),
+    DemoCase(
+        days_ago=30, department="kcc", channel=Channel.PHONE, name="Sandra Visser",
+        phone="06 67 89 01 23", handler="coordinator",
+        conduct="Kreeg een boete voor afval dat op de verkeerde dag was buitengezet, terwijl de "
+        "afvalkalender in de app die dag noemde.",
+        rung1=Rung1("Uitgelegd hoe de kalender werkt. De boete intrekken kon de medewerker "
+                    "niet.", days_at_rung1=2, written=True,
+                    escalation="Klaagster vraagt per e-mail om formele behandeling: zij wil "
+                    "dat de boete vervalt."),
+        path=("start_exploring", "seek_solution", "close_resolved"),
+        contacts=(Contact(2, "Klaagster gebeld; de app toonde door een fout een oude "
+                          "kalender."),),
+        problem="De app gaf een verkeerde ophaaldag; klaagster volgde die en kreeg een boete.",
+        desired_later="Dat de boete vervalt.",
+        parts=(Part("De boete is opgelegd terwijl de app een verkeerde dag noemde."),),
+        solution="De boete is ingetrokken en de fout in de app is hersteld.",
+        satisfied="Klaagster bevestigde per e-mail tevreden te zijn.",
+        themes=(MONEY, INFORMATION),
+    ),
+    # --- The ladder: taken up by the Nationale ombudsman (rung 3) ---------------------------
+    DemoCase(
+        days_ago=75, department="or", channel=Channel.EMAIL, name="Arjen Kramer",
+        phone="06 78 90 12 34", handler="coordinator",
+        conduct="De boom voor mijn huis is gekapt zonder dat iemand het aankondigde. Mijn "
+        "vragen daarover bleven weken liggen.",
+        desired="Uitleg, en een nieuwe boom.",
+        path=("start_exploring", "start_judging", "close_judged"),
+        contacts=(Contact(3, "Klager gebeld. Hij wil een oordeel over de kap en over hoe met "
+                          "zijn vragen is omgegaan."),),
+        problem="Klager voelt zich overvallen en niet gehoord.",
+        parts=(
+            Part("De kap is niet aangekondigd.", WELL_FOUNDED,
+                 "Omwonenden hadden vooraf bericht moeten krijgen.", (2,)),
+            Part("De vragen van klager bleven weken onbeantwoord.", UNFOUNDED,
+                 "Klager kreeg binnen de termijn een ontvangstbevestiging en een antwoord.",
+                 (14,)),
+        ),
+        hearing_report="Klager en de wijkbeheerder gehoord. De wijkbeheerder erkent dat de "
+        "aankondiging niet is verstuurd.",
+        hearing_parties="Klager, de wijkbeheerder",
+        move_notes={"close_judged": "Uitkomstbrief verzonden: deels gegrond."},
+        referral=Referral(
+            closed_after=38, reference="2025.01234", taken_up_days_ago=30, outcome_days_ago=4,
+            summary="De ombudsman vindt beide klachtonderdelen gegrond: ook het antwoord op de "
+            "vragen van klager kwam te laat.",
+            findings=((2, WELL_FOUNDED, "Geen aankondiging aan de omwonenden."),
+                      (14, WELL_FOUNDED, "Het inhoudelijke antwoord kwam na zeven weken.")),
+            recommendation="Kondig een kap minstens twee weken vooraf aan bij de omwonenden.",
+            recommendation_due_in=42,
+            request="Hoe voert de gemeente de aanbeveling uit? Stuur ook het kapbesluit.",
+            request_days_ago=1, request_due_in=5,
+        ),
+        themes=(PUBLIC_SPACE, INFORMATION),
+    ),
 )
 # fmt: on
+
+
+# The letters the closing moves need (Awb 9:12, 9:8); what the demo handler concludes.
+LETTER_BEFORE = {"close_judged": LetterKind.OUTCOME, "close_not_handled": LetterKind.NOT_HANDLED}
+DEMO_CONCLUSIONS = {
+    "nl": "Wij bieden u onze excuses aan. De afdeling bespreekt uw klacht in het teamoverleg, "
+    "zodat dit niet opnieuw gebeurt. Binnen een maand hoort u van ons wat er is veranderd.",
+    "en": "We apologise. The department will discuss your complaint in its team meeting, so "
+    "that this does not happen again. Within a month we will tell you what has changed.",
+}
 
 
 class MailServerDown(BaseEmailBackend):
@@ -591,6 +786,9 @@ class _Seeder:
         self.norms = {norm.number: norm for norm in Norm.objects.all()}
 
     # --- dates ---------------------------------------------------------------------------
+    def ago(self, days: int) -> date:
+        return self.today - timedelta(days=days)
+
     def day(self, received: date, after: int) -> date:
         return min(received + timedelta(days=after), self.today)
 
@@ -703,6 +901,27 @@ class _Seeder:
         if fields:
             self.update(pk, actor, **fields)
 
+    def send_letter(self, case: DemoCase, pk: int, actor: User, kind: str) -> None:
+        """The letter a closing move needs, written and sent as a handler does on the letter
+        page: the template filled in, the sections a handler writes written."""
+        letter = letter_draft(complaint_id=pk, actor=actor, kind=kind, recipient="complainant")
+        texts = {}
+        if kind == LetterKind.OUTCOME:
+            texts = {
+                "findings": case.hearing_report or case.problem or case.conduct,
+                "conclusions": DEMO_CONCLUSIONS[case.language],
+            }
+        letter_update(
+            letter_id=letter.pk,
+            actor=actor,
+            subject=letter.subject,
+            sections=texts,
+            recipient_name=letter.recipient_name,
+            recipient_email=letter.recipient_email,
+            recipient_address=letter.recipient_address or case.address,
+        )
+        letter_send(letter_id=letter.pk, actor=actor)
+
     def acknowledge(
         self, case: DemoCase, complaint: Complaint, actor: User, received: date
     ) -> None:
@@ -754,10 +973,94 @@ class _Seeder:
                 consent_note=case.consent,
             )
 
+    # --- the ladder ---------------------------------------------------------------------
+    def log(self, case: DemoCase, logged: date) -> Complaint:
+        """The demo employee's quick log (rung 1), moved back to the day it was logged."""
+        fields = {
+            "channel": case.channel,
+            "department": self.departments[case.department],
+            "conduct_description": case.conduct,
+            "solution": case.rung1.solution,
+            "complainant_name": case.name,
+            "complainant_email": demo_email(case.name),
+            "complainant_phone": case.phone,
+            "language": case.language,
+        }
+        themes = [self.themes[name] for name in case.themes if name in self.themes]
+        complaint = rung1_log(
+            actor=self.employee, fields=fields, themes=themes, resolved=case.rung1.satisfied
+        )
+        # rung1_log records today; the demo's logs lie in the past (see the module docstring).
+        complaint.logged_on = complaint.received_on = logged
+        moved = ["logged_on", "received_on"]
+        if complaint.closed_at:  # closed on the spot, satisfied on the spot
+            complaint.closed_at = self.moment(logged, 11)
+            complaint.satisfaction_confirmed_on = logged
+            moved += ["closed_at", "satisfaction_confirmed_on"]
+        due_dates_compute(complaint)  # the rung-1 service norm runs from the day of the log
+        complaint.save(update_fields=[*moved, *DUE_FIELDS])
+        return complaint
+
+    def escalate(self, case: DemoCase, complaint: Complaint, received: date) -> Complaint:
+        """Hand the log over to a complaint handler: a formal complaint of ``received``."""
+        actor = self.people.get(case.handler, self.coordinator)
+        return complaint_escalate(
+            complaint_id=complaint.pk,
+            actor=actor,
+            reason=case.rung1.escalation,
+            is_written=case.rung1.written,
+            on=received,
+        )
+
+    def refer(self, case: DemoCase, pk: int, received: date) -> None:
+        """Rung 3: the ombudsman takes up the case we closed, asks for information and
+        reports, with a judgment on norms and a recommendation."""
+        referral = case.referral
+        # Our closure went out ``closed_after`` days after receipt (see the module docstring).
+        closed = self.moment(self.day(received, referral.closed_after), 16)
+        Complaint.objects.filter(pk=pk).update(closed_at=closed)
+        ombudsman_phase_start(
+            complaint_id=pk,
+            actor=self.coordinator,
+            ombudsman=Ombudsman.objects.get(name=NATIONAL_OMBUDSMAN),
+            reference=referral.reference,
+            taken_up_on=self.ago(referral.taken_up_days_ago),
+        )
+        ombudsman_outcome_record(
+            complaint_id=pk,
+            actor=self.coordinator,
+            outcome=OmbudsmanOutcome.REPORT,
+            outcome_on=self.ago(referral.outcome_days_ago),
+            summary=referral.summary,
+        )
+        for number, judgment, note in referral.findings:
+            ombudsman_finding_set(
+                complaint_id=pk,
+                actor=self.coordinator,
+                norm=self.norms[number],
+                judgment=judgment,
+                note=note,
+            )
+        recommendation_add(
+            complaint_id=pk,
+            actor=self.coordinator,
+            text=referral.recommendation,
+            owner=self.coordinator,
+            due_on=self.today + timedelta(days=referral.recommendation_due_in),
+        )
+        information_request_add(
+            complaint_id=pk,
+            actor=self.coordinator,
+            question=referral.request,
+            received_on=self.ago(referral.request_days_ago),
+            due_on=self.today + timedelta(days=referral.request_due_in),
+        )
+
     def send_today(self, pks: list[int]) -> None:
-        """Today's reminders (the sweep the beat runs), then every message of the demo cases
+        """Today's reminders (the sweeps the beat runs), then every message of the demo cases
         still waiting goes out now: the notices and the reminders."""
         reminder_sweep(today=self.today)
+        ombudsman_reminder_sweep(today=self.today)
         waiting = OutboxMessage.objects.filter(complaint_id__in=pks, status=OutboxStatus.PENDING)
         with override_settings(EMAIL_BACKEND=DELIVERED):
             for message_id in list(waiting.order_by("pk").values_list("pk", flat=True)):
@@ -765,7 +1068,13 @@ class _Seeder:
 
     def play(self, case: DemoCase) -> Complaint:
         received = self.today - timedelta(days=case.days_ago)
-        complaint = self.register(case, received)
+        if case.rung1 is None:
+            complaint = self.register(case, received)
+        else:
+            complaint = self.log(case, self.ago(case.first_day_ago))
+            if not case.rung1.escalation:
+                return complaint
+            complaint = self.escalate(case, complaint, received)
         pk = complaint.pk
         handler = self.people.get(case.handler)
         actor = handler or self.coordinator
@@ -787,6 +1096,8 @@ class _Seeder:
                 self.update(pk, actor, not_handled_ground=case.ground)
             if name == "close_forwarded":
                 self.update(pk, actor, forwarded_to=case.forwarded_to)
+            if name in LETTER_BEFORE:  # Awb 9:12, 9:8: the letter goes out before closing
+                self.send_letter(case, pk, actor, LETTER_BEFORE[name])
             services.complaint_transition(
                 complaint_id=pk,
                 name=name,
@@ -806,6 +1117,8 @@ class _Seeder:
         for text in case.notes:
             services.note_add(complaint_id=pk, actor=actor, text=text)
         self.deadlines(case, pk, actor)
+        if case.referral:
+            self.refer(case, pk, received)
         return complaint
 
 
@@ -815,7 +1128,7 @@ def seed_complaints(departments: dict[str, Department], staff: dict[Role, User])
         return 0
     seeder = _Seeder(departments, staff)
     # Oldest first, so the references follow the order of receipt.
-    pks = [seeder.play(case).pk for case in sorted(CASES, key=lambda case: -case.days_ago)]
+    pks = [seeder.play(case).pk for case in sorted(CASES, key=lambda case: -case.first_day_ago)]
     seeder.send_today(pks)
     return len(CASES)
 

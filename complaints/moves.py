@@ -23,15 +23,26 @@ MOVES = (
 
 NO_PERMISSION = {
     "accounts.handle_complaint": _("Only a complaint handler can do this."),
+    "accounts.log_rung1": _("Only staff who log rung-1 cases can do this."),
     "accounts.reopen_complaint": _("Only a complaint coordinator can reopen a case."),
 }
 
 
+def at_its_rung(move, complaint: Complaint) -> bool:
+    """A move that names rungs (``custom["rungs"]``) exists only at those rungs."""
+    rungs = move.custom.get("rungs")
+    return rungs is None or complaint.rung in rungs
+
+
 def transition_of(complaint: Complaint, name: str):
-    """The django-fsm Transition for ``name`` from the case's current stage, or None."""
+    """The django-fsm Transition for ``name`` from the case's current stage and at its
+    rung, or None."""
     if name not in MOVES:
         return None
-    return getattr(Complaint, name)._django_fsm.get_transition(complaint.stage)
+    move = getattr(Complaint, name)._django_fsm.get_transition(complaint.stage)
+    if move is None or not at_its_rung(move, complaint):
+        return None
+    return move
 
 
 def unmet_guards(complaint: Complaint, name: str) -> list[str]:

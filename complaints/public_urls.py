@@ -15,6 +15,7 @@ urlpatterns = [
     path("status/<str:token>/withdraw/", status.withdraw, name="status_withdraw"),
     path("status/<str:token>/not-solved/", status.reopen_request, name="status_reopen"),
     path("status/<str:token>/survey/", status.survey, name="status_survey"),
+    path("status/<str:token>/formal/", status.formal_handling, name="status_formal"),
     path(
         "status/<str:token>/files/<int:attachment_id>/",
         status.attachment,

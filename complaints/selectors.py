@@ -3,7 +3,21 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Case, F, Prefetch, Q, QuerySet, When
+from django.conf import settings
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Least
 
 from accounts.models import User
@@ -14,8 +28,15 @@ from .models import (
     Complaint,
     ComplaintPart,
     ContactMoment,
+    InformationRequest,
+    Norm,
     Note,
+    Ombudsman,
+    OmbudsmanCase,
+    OmbudsmanFinding,
     Party,
+    Recommendation,
+    RecommendationStatus,
     ReopenRequest,
     Stage,
 )
@@ -44,7 +65,15 @@ def complaint_for(user: User, reference: str) -> Complaint:
     return (
         complaints_visible_to(user)
         # "survey": the complainant's answer, if any (a reverse one-to-one: a join, no query).
-        .select_related("department", "handler", "conduct_department", "registered_by", "survey")
+        # "ombudsman_case": the rung-3 phase, if any (a reverse one-to-one: a join, no query).
+        .select_related(
+            "department",
+            "handler",
+            "conduct_department",
+            "registered_by",
+            "survey",
+            "ombudsman_case__ombudsman",
+        )
         .prefetch_related(
             "themes",
             Prefetch("parties", queryset=Party.objects.select_related("employee")),
@@ -52,7 +81,14 @@ def complaint_for(user: User, reference: str) -> Complaint:
             Prefetch("contacts", queryset=ContactMoment.objects.select_related("recorded_by")),
             Prefetch("notes", queryset=Note.objects.select_related("author")),
             "attachments",
-            Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+            # With the letter of each LETTER event: the letters panel and the guards of the
+            # closing moves read the letters from here (complaints.models.guards.letters_of).
+            Prefetch(
+                "events",
+                queryset=CaseEvent.objects.select_related("actor", "letter").defer(
+                    "letter__sections", "letter__body_text"
+                ),
+            ),
         )
         .get(reference=reference)
     )
@@ -183,3 +219,157 @@ def reopen_requests_open_for(user: User) -> QuerySet[ReopenRequest]:
         )
         .order_by("created_at", "id")
     )
+
+
+# ---------------------------------------------------------------------------
+# The ombudsman phase (rung 3)
+# ---------------------------------------------------------------------------
+LIAISE = "accounts.liaise_ombudsman"
+OPEN_RECOMMENDATION = (RecommendationStatus.OPEN, RecommendationStatus.IN_PROGRESS)
+
+
+def ombudsman_named() -> tuple[str, str]:
+    """The name and site of the ombudsman a complainant can go to (Awb 9:12): the one the
+    functional admin marks as named in letters, else the settings. One query."""
+    default = (
+        Ombudsman.objects.filter(is_default=True, is_active=True)
+        .order_by("name")
+        .only("name", "website")
+        .first()
+    )
+    if default is None:
+        return settings.OMBUDSMAN_NAME, settings.OMBUDSMAN_URL
+    return default.name, default.website or settings.OMBUDSMAN_URL
+
+
+@dataclass(frozen=True)
+class OmbudsmanPhase:
+    """What the case page shows of the ombudsman phase."""
+
+    phase: OmbudsmanCase
+    requests: list[InformationRequest]  # by due date
+    recommendations: list[Recommendation]  # by due date, each with its owner's name
+
+
+# The columns both kinds of row share in ``ombudsman_phase_of``, in this order.
+_ROW = ("row_kind", "row_id", "row_due", "day_1", "day_2", "text_1", "text_2", "row_status",
+        "owner_pk", "owner_name")  # fmt: skip
+
+
+def ombudsman_phase_of(complaint: Complaint) -> OmbudsmanPhase | None:
+    """The phase of a case from ``complaint_for`` (selected with it: no query) with its
+    information requests and recommendations, read in one query (UNION ALL): the case page
+    keeps within its ceiling. None for a case no ombudsman took up, at no cost."""
+    phase = getattr(complaint, "ombudsman_case", None)  # None: no row (below rung 3)
+    if phase is None:
+        return None
+    no_day, no_text = Value(None, output_field=DateField()), Value("", output_field=CharField())
+    requests = (
+        InformationRequest.objects.filter(ombudsman_case=phase)
+        .annotate(
+            row_kind=Value("request", output_field=CharField()),
+            row_id=F("id"),
+            row_due=F("due_on"),
+            day_1=F("received_on"),
+            day_2=F("answered_on"),
+            text_1=F("question"),
+            text_2=F("documents_sent"),
+            row_status=no_text,
+            owner_pk=Value(None, output_field=IntegerField()),
+            owner_name=no_text,
+        )
+        .values_list(*_ROW)
+        .order_by()  # no ordering inside a UNION (SQLite refuses it)
+    )
+    recommendations = (
+        Recommendation.objects.filter(ombudsman_case=phase)
+        .annotate(
+            row_kind=Value("recommendation", output_field=CharField()),
+            row_id=F("id"),
+            row_due=F("due_on"),
+            day_1=F("done_on"),
+            day_2=no_day,
+            text_1=F("text"),
+            text_2=F("follow_up"),
+            row_status=F("status"),
+            owner_pk=F("owner_id"),
+            owner_name=F("owner__full_name"),
+        )
+        .values_list(*_ROW)
+        .order_by()  # no ordering inside a UNION (SQLite refuses it)
+    )
+    found = OmbudsmanPhase(phase=phase, requests=[], recommendations=[])
+    rows = requests.union(recommendations, all=True).order_by("row_due", "row_id")
+    for kind, pk, due_on, day_1, day_2, text_1, text_2, status, owner_pk, owner_name in rows:
+        if kind == "request":
+            found.requests.append(
+                InformationRequest(
+                    id=pk,
+                    ombudsman_case=phase,
+                    due_on=due_on,
+                    received_on=day_1,
+                    answered_on=day_2,
+                    question=text_1,
+                    documents_sent=text_2,
+                )
+            )
+        else:
+            found.recommendations.append(
+                Recommendation(
+                    id=pk,
+                    ombudsman_case=phase,
+                    due_on=due_on,
+                    done_on=day_1,
+                    text=text_1,
+                    follow_up=text_2,
+                    status=status,
+                    owner=User(id=owner_pk, full_name=owner_name),
+                )
+            )
+    return found
+
+
+def norms_with_findings(phase: OmbudsmanCase) -> list[Norm]:
+    """Every norm, each annotated with the ombudsman's finding on it in this phase
+    (``finding_judgment``, ``finding_note``; None without one): the findings and the choices
+    of the finding form in one query over the 22 norms."""
+    findings = OmbudsmanFinding.objects.filter(ombudsman_case=phase, norm=OuterRef("pk"))
+    return list(
+        Norm.objects.annotate(
+            finding_judgment=Subquery(findings.values("judgment")[:1]),
+            finding_note=Subquery(findings.values("note")[:1]),
+        ).order_by("number")
+    )
+
+
+def recommendations_open_for(user: User) -> QuerySet[Recommendation]:
+    """The open recommendations a user owns, the earliest due (overdue) first: one query, on
+    the partial index ``recommendation_open_owner``."""
+    return (
+        Recommendation.objects.filter(owner_id=user.pk, status__in=OPEN_RECOMMENDATION)
+        .select_related("ombudsman_case__complaint", "ombudsman_case__ombudsman")
+        # The FSM reads the stage of every case it loads: leave it out and each row costs a query.
+        .only(
+            "text",
+            "due_on",
+            "status",
+            "ombudsman_case__reference",
+            "ombudsman_case__ombudsman__name",
+            "ombudsman_case__complaint__reference",
+            "ombudsman_case__complaint__stage",
+        )
+        .order_by("due_on", "id")
+    )
+
+
+def recommendation_for(user: User, recommendation_id: int) -> Recommendation:
+    """A recommendation for its owner or a coordinator; anyone else gets DoesNotExist, as for
+    one that does not exist."""
+    recommendations = Recommendation.objects.select_related(
+        "owner", "ombudsman_case__ombudsman", "ombudsman_case__complaint"
+    )
+    if not user.is_authenticated or not user.is_active:
+        return recommendations.none().get(pk=recommendation_id)
+    if not user.has_perm(LIAISE):
+        recommendations = recommendations.filter(owner_id=user.pk)
+    return recommendations.get(pk=recommendation_id)

@@ -23,12 +23,16 @@ def outbox_sweep_task() -> int:
 
 @shared_task(name="complaints.reminder_sweep")
 def reminder_sweep_task() -> None:
-    """Write the deadline reminders that are due today (safe to run twice or at once)."""
+    """Write the deadline reminders that are due today (safe to run twice or at once), and
+    those of the ombudsman phase: information requests and overdue recommendations."""
     from django.utils import timezone
 
+    from complaints.services.ombudsman_reminders import ombudsman_reminder_sweep
     from complaints.services.reminders import reminder_sweep
 
-    reminder_sweep(today=timezone.localdate())
+    today = timezone.localdate()
+    reminder_sweep(today=today)
+    ombudsman_reminder_sweep(today=today)
 
 
 @shared_task(name="complaints.drafts_sweep")

@@ -28,7 +28,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
@@ -192,8 +192,14 @@ def _clean_image(content: bytes, *, pillow_format: str) -> bytes:
                         IMAGE_TOO_LARGE, "image_too_large", megapixels=MAX_PIXELS // 10**6
                     )
                 probe.verify()  # checksums and structure; the object is unusable afterwards
+            if not _complete(content, pillow_format):
+                raise _Refused(DAMAGED, "damaged")
             with Image.open(BytesIO(content), formats=[pillow_format]) as image:
-                image.load()  # a truncated file fails here
+                previous, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+                try:
+                    image.load()  # a damaged file fails here
+                finally:
+                    ImageFile.LOAD_TRUNCATED_IMAGES = previous
                 ImageOps.exif_transpose(image, in_place=True)  # upright, as the phone meant
                 return _encode(image, pillow_format)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -202,6 +208,17 @@ def _clean_image(content: bytes, *, pillow_format: str) -> bytes:
         raise
     except Exception:  # noqa: BLE001 - a decoder fed hostile bytes can fail in any way
         raise _Refused(DAMAGED, "damaged") from None
+
+
+def _complete(content: bytes, pillow_format: str) -> bool:
+    """Whether the image has its end marker. Pillow's own check cannot be relied on:
+    WeasyPrint sets the process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES`` when it is imported,
+    after which Pillow fills a cut-off image with grey instead of failing."""
+    if pillow_format == "JPEG":
+        return b"\xff\xd9" in content[2:]  # EOI (anything appended after it is dropped)
+    if pillow_format == "PNG":
+        return b"IEND" in content[8:]
+    return True
 
 
 def _encode(image: Image.Image, pillow_format: str) -> bytes:

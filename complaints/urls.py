@@ -1,18 +1,39 @@
 from django.urls import path
 
-from .views.staff import case, deadlines, intake, outbox, worklist
+from .views.staff import (
+    case,
+    deadlines,
+    intake,
+    ladder,
+    letters,
+    ombudsman,
+    outbox,
+    worklist,
+)
 
 app_name = "complaints"
 
 urlpatterns = [
     path("", worklist.worklist, name="worklist"),
     path("new/", intake.register, name="register"),
+    path("quick-log/", ladder.quick_log, name="quick_log"),
     path("due/", deadlines.due, name="due"),
     path("outbox/", outbox.outbox, name="outbox"),
     path("outbox/<int:message_id>/retry/", outbox.retry, name="outbox_retry"),
+    path(
+        "recommendations/<int:recommendation_id>/", ombudsman.recommendation, name="recommendation"
+    ),
     path("<str:reference>/", case.case, name="case"),
+    path("<str:reference>/letters/new/", letters.new, name="letter_new"),
+    path("<str:reference>/letters/<int:letter_id>/", letters.letter, name="letter"),
+    path("<str:reference>/letters/<int:letter_id>/posted/", letters.posted, name="letter_posted"),
+    path(
+        "<str:reference>/letters/<int:letter_id>/discard/", letters.discard, name="letter_discard"
+    ),
+    path("<str:reference>/letters/<int:letter_id>/pdf/", letters.pdf, name="letter_pdf"),
     path("<str:reference>/move/", case.move, name="move"),
     path("<str:reference>/assign/", case.assign, name="assign"),
+    path("<str:reference>/escalate/", case.escalate, name="escalate"),
     path("<str:reference>/acknowledge/", case.acknowledge, name="acknowledge"),
     path("<str:reference>/edit/<str:section>/", case.edit_section, name="edit"),
     path("<str:reference>/contacts/", case.add_contact, name="add_contact"),
@@ -35,4 +56,25 @@ urlpatterns = [
         case.download_attachment,
         name="attachment",
     ),
+    # Rung 3: the ombudsman phase (views/staff/ombudsman.py).
+    path("<str:reference>/ombudsman/", ombudsman.start, name="ombudsman_start"),
+    path("<str:reference>/ombudsman/requests/", ombudsman.add_request, name="ombudsman_request"),
+    path(
+        "<str:reference>/ombudsman/requests/<int:request_id>/answer/",
+        ombudsman.answer_request,
+        name="ombudsman_request_answer",
+    ),
+    path("<str:reference>/ombudsman/outcome/", ombudsman.outcome, name="ombudsman_outcome"),
+    path("<str:reference>/ombudsman/findings/", ombudsman.finding, name="ombudsman_finding"),
+    path(
+        "<str:reference>/ombudsman/recommendations/",
+        ombudsman.add_recommendation,
+        name="ombudsman_recommendation",
+    ),
+    path(
+        "<str:reference>/ombudsman/recommendations/<int:recommendation_id>/",
+        ombudsman.follow_up,
+        name="ombudsman_follow_up",
+    ),
+    path("<str:reference>/ombudsman/response/", ombudsman.response, name="ombudsman_response"),
 ]

@@ -1,24 +1,34 @@
 """factory_boy factories; one trait per role."""
 
+import io
 from datetime import date, timedelta
 
 import factory
+import pypdf
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Department, User
 from accounts.roles import Role
 from complaints.models import (
+    CaseEvent,
     Channel,
     ClosureReason,
     Complaint,
     ComplaintPart,
     ContactMoment,
+    EventKind,
     Judgment,
+    Letter,
+    LetterKind,
+    LetterStatus,
     NotHandledGround,
     Party,
     PartyRole,
+    RecipientRole,
     Rung,
+    SendBy,
     Stage,
 )
 from ladder.deadlines import decision_due
@@ -180,13 +190,92 @@ def closed_parts(complaint, create, extracted, **kwargs):
     add_rows(ComplaintPartFactory, default, **fixed)(complaint, create, extracted, **kwargs)
 
 
+def blank_pdf() -> bytes:
+    """A valid one-page PDF: what a factory letter stores (the real ones come from
+    complaints.letters.pdf, which the letter tests use)."""
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+class LetterFactory(factory.django.DjangoModelFactory):
+    """A letter on a case, sent by e-mail by default (``status=LetterStatus.TO_POST`` for
+    one printed and not yet posted, ``DRAFT`` for a draft), built as a row: fixed text, a
+    PDF and the content hash over both."""
+
+    class Meta:
+        model = Letter
+
+    complaint = factory.SubFactory("tests.factories.ComplaintFactory")
+    kind = LetterKind.OUTCOME
+    language = factory.LazyAttribute(lambda letter: letter.complaint.language)
+    status = LetterStatus.SENT
+    recipient_role = RecipientRole.COMPLAINANT
+    recipient_name = factory.LazyAttribute(lambda letter: letter.complaint.complainant_name)
+    recipient_email = factory.LazyAttribute(lambda letter: letter.complaint.complainant_email)
+    recipient_address = "Dorpsstraat 1\n1234 AB Voorbeeld"
+    subject = factory.LazyAttribute(lambda letter: f"Klacht {letter.complaint.reference}")
+    sections = factory.LazyAttribute(
+        lambda letter: [
+            {"key": "opening", "heading": "", "text": f"Beste {letter.recipient_name},"}
+        ]
+    )
+    letter_date = factory.LazyFunction(timezone.localdate)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        letter = model_class(*args, **kwargs)
+        if letter.status != LetterStatus.DRAFT:
+            pdf = blank_pdf()
+            letter.body_text = f"{letter.subject}\n\n{letter.sections[0]['text']}\n"
+            letter.pdf.save(f"{letter.kind}.pdf", ContentFile(pdf), save=False)
+            letter.content_hash = Letter.hash_of(letter.body_text, pdf)
+            letter.send_by = SendBy.EMAIL if letter.recipient_email else SendBy.POST
+            if letter.status == LetterStatus.TO_POST:
+                letter.send_by = SendBy.POST
+            letter.finalised_at = timezone.now()
+            if letter.status == LetterStatus.SENT:
+                letter.sent_at = letter.finalised_at
+        letter.save()
+        # As the services do: the LETTER event through which the case page reads it.
+        name = "drafted" if letter.status == LetterStatus.DRAFT else letter.status
+        CaseEvent.record(
+            letter.complaint, actor=None, kind=EventKind.LETTER, name=name, letter=letter
+        )
+        return letter
+
+
+def letters_sent(complaint) -> list:
+    """The letters a case's stage (or closure) needed, sent: the outcome letter to leave
+    judge (Awb 9:12), the notice of not handling for a case closed so (Awb 9:8)."""
+    if complaint.stage == Stage.JUDGE or complaint.closure_reason == ClosureReason.JUDGED:
+        return [LetterKind.OUTCOME]
+    if complaint.closure_reason == ClosureReason.NOT_HANDLED:
+        return [LetterKind.NOT_HANDLED]
+    return []
+
+
+def add_letters(complaint, create, extracted, **kwargs):
+    """``letters=[LetterKind.NOT_HANDLED, (LetterKind.POSTPONEMENT, LetterStatus.TO_POST)]``
+    overrides the default of ``letters_sent``; ``letters=[]`` adds none."""
+    if not create:
+        return
+    for item in letters_sent(complaint) if extracted is None else extracted:
+        kind, status = item if isinstance(item, tuple) else (item, LetterStatus.SENT)
+        LetterFactory(complaint=complaint, kind=kind, status=status, **kwargs)
+
+
 class ComplaintFactory(factory.django.DjangoModelFactory):
     """A valid rung-2 case, built as rows (not through complaint_register).
 
     One trait per stage; each case satisfies the guards to be in its stage and to leave it:
     ``ComplaintFactory()`` / ``intake=True``, ``explore=True``, ``resolve=True``, ``judge=True``,
     ``closed=True, reason=ClosureReason.JUDGED``. Related rows are counts:
-    ``ComplaintFactory(explore=True, contacts=0, parts=2)``.
+    ``ComplaintFactory(explore=True, contacts=0, parts=2)``. A case in judge, or closed as
+    judged, has its outcome letter sent; one closed as not handled its notice (``letters``,
+    see ``add_letters``).
     """
 
     class Meta:
@@ -216,6 +305,7 @@ class ComplaintFactory(factory.django.DjangoModelFactory):
 
     contacts = factory.PostGeneration(add_rows(ContactMomentFactory, 0))
     parts = factory.PostGeneration(add_rows(ComplaintPartFactory, 0))
+    letters = factory.PostGeneration(add_letters)
 
     class Params:
         reason = ClosureReason.RESOLVED  # with closed=True

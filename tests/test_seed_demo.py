@@ -20,18 +20,24 @@ from complaints.models import (
     ComplaintPart,
     ContactMoment,
     EventKind,
+    InformationRequest,
+    Judgment,
     NotHandledGround,
+    OmbudsmanCase,
+    OmbudsmanOutcome,
     OutboxKind,
     OutboxMessage,
     OutboxStatus,
     PartyRole,
     Reminder,
     ReminderKind,
+    Rung,
     Stage,
 )
 from complaints.selectors import due_soon_for, week_end
 from complaints.services.reminders import reminder_sweep
 from ladder import deadlines
+from reporting.ladder_metrics import ladder_metrics
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +79,7 @@ def test_seed_demo_refuses_without_debug_unless_forced(settings):
 def test_seed_demo_creates_cases_in_every_stage_and_with_every_closure_reason():
     output = seed(force=True)
     complaints = Complaint.objects.all()
-    assert 20 <= complaints.count() <= 30
+    assert 30 <= complaints.count() <= 40
     assert f"Demo cases: {complaints.count()} created." in output
     assert set(complaints.values_list("stage", flat=True)) == set(Stage.values)
     closed = complaints.filter(stage=Stage.CLOSED)
@@ -105,7 +111,8 @@ def test_every_demo_case_has_a_timeline_that_matches_its_stage():
         assert events, complaint.reference
         assert events[0].kind == EventKind.REGISTERED, complaint.reference
         moves = [event for event in events if event.kind == EventKind.TRANSITION]
-        stages = [Stage.INTAKE] + [event.to_stage for event in moves]
+        # A formal complaint starts at intake, a rung-1 quick log in explore.
+        stages = [events[0].to_stage] + [event.to_stage for event in moves]
         assert [event.from_stage for event in moves] == stages[:-1], complaint.reference
         assert stages[-1] == complaint.stage, complaint.reference
 
@@ -218,3 +225,100 @@ def test_the_demo_has_the_reminders_the_sweep_writes_for_today():
         assert reminder.message.status == OutboxStatus.SENT
     # The sweep of today finds nothing left to write.
     assert reminder_sweep(today=timezone.localdate()) == 0
+
+
+# ---------------------------------------------------------------------------
+# The ladder (DOMAIN.md section 2): rung-1 logs, escalations, the ombudsman phase
+# ---------------------------------------------------------------------------
+def test_the_demo_has_rung1_logs_closed_on_the_spot_open_and_one_past_the_rung1_norm():
+    seed(force=True)
+    today = timezone.localdate()
+    employee = User.objects.get(email="medewerker@example.nl")
+    logs = Complaint.objects.filter(rung=Rung.EMPLOYEE)
+    assert logs.count() == 6
+    assert set(logs.values_list("registered_by", flat=True)) == {employee.pk}
+    for log in logs:
+        assert log.received_on == log.logged_on <= today, log.reference
+        assert log.solution and not log.is_written and log.decision_due is None, log.reference
+        assert log.events.filter(kind=EventKind.REGISTERED, name="rung1_log").exists()
+    closed = logs.filter(stage=Stage.CLOSED)
+    assert closed.count() == 3
+    for log in closed:  # closed on the spot, on the day of the log
+        assert log.closure_reason == ClosureReason.RESOLVED
+        assert timezone.localdate(log.closed_at) == log.logged_on
+        assert log.satisfaction_confirmed_on == log.logged_on
+        assert not Reminder.objects.filter(complaint=log).exists()  # closed: never reminded
+    still_open = logs.exclude(stage=Stage.CLOSED)
+    assert still_open.count() == 3
+    assert not still_open.filter(rung1_due__isnull=True).exists()
+    overdue = still_open.get(rung1_due__lt=today)
+    assert overdue.rung1_due == deadlines.add_working_days(overdue.logged_on, 5)
+    assert Reminder.objects.filter(complaint=overdue, due_field="rung1_due").exists()
+
+
+def test_the_demo_has_two_logs_handed_to_a_complaint_handler_one_open_one_closed():
+    seed(force=True)
+    escalated = Complaint.objects.filter(escalated_on__isnull=False)
+    assert escalated.count() == 2
+    assert set(escalated.values_list("rung", flat=True)) == {Rung.HANDLER}
+    assert sorted(escalated.values_list("stage", flat=True)) == [Stage.CLOSED, Stage.EXPLORE]
+    for case in escalated:
+        # The Awb clock runs from the formal complaint; what rung 1 recorded carried over.
+        assert case.logged_on < case.escalated_on == case.received_on, case.reference
+        assert case.solution and case.themes.exists(), case.reference
+        rung = case.events.get(kind=EventKind.RUNG)
+        assert (rung.from_rung, rung.to_rung, rung.name) == (1, 2, "escalate")
+    still_open = escalated.get(stage=Stage.EXPLORE)
+    assert still_open.handler.email == "behandelaar@example.nl"
+    closed = escalated.get(stage=Stage.CLOSED)
+    assert closed.is_written and closed.acknowledged_on == closed.received_on
+    assert closed.closure_reason == ClosureReason.RESOLVED
+
+
+def test_the_demo_has_a_case_the_nationale_ombudsman_took_up_with_a_report_and_a_request():
+    seed(force=True)
+    today = timezone.localdate()
+    phase = OmbudsmanCase.objects.select_related("complaint", "ombudsman").get()
+    complaint = phase.complaint
+    assert phase.ombudsman.name == "Nationale ombudsman"
+    assert complaint.rung == Rung.OMBUDSMAN and complaint.stage == Stage.CLOSED
+    assert complaint.closure_reason == ClosureReason.JUDGED
+    assert complaint.received_on < timezone.localdate(complaint.closed_at) <= phase.taken_up_on
+    assert phase.taken_up_on < phase.outcome_on < today
+    assert phase.outcome == OmbudsmanOutcome.REPORT and phase.outcome_summary
+    rung = complaint.events.get(kind=EventKind.RUNG)
+    assert (rung.from_rung, rung.to_rung) == (2, 3)
+
+    request = InformationRequest.objects.get(ombudsman_case=phase)
+    assert request.answered_on is None
+    assert today < request.due_on <= today + timedelta(days=7)
+
+    # Two norms judged by the ombudsman; both were judged internally too, one differently.
+    findings = {finding.norm.number: finding.judgment for finding in phase.findings.all()}
+    internal = {
+        norm.number: part.judgment
+        for part in complaint.parts.prefetch_related("norms")
+        for norm in part.norms.all()
+    }
+    assert len(findings) == 2 and set(findings) <= set(internal)
+    assert sum(findings[norm] == internal[norm] for norm in findings) == 1
+
+    recommendation = phase.recommendations.get()
+    assert recommendation.owner.email == "coordinator@example.nl"
+    assert recommendation.status == "open" and recommendation.due_on > today
+
+
+def test_the_demo_gives_the_ladder_metrics_something_at_every_rung():
+    seed(force=True)
+    today = timezone.localdate()
+    metrics = ladder_metrics(today - timedelta(weeks=11), today)
+    assert metrics.ended.count(1) == 3  # the logs closed on the spot
+    assert metrics.ended.count(3) == 1
+    assert (metrics.escalated_1_to_2.part, metrics.escalated_1_to_2.whole) == (2, 8)
+    assert metrics.escalated_2_to_3.part == 1
+    assert metrics.outcomes.count(OmbudsmanOutcome.REPORT) == 1
+    assert metrics.findings.cells == {
+        (Judgment.WELL_FOUNDED, Judgment.WELL_FOUNDED): 1,
+        (Judgment.UNFOUNDED, Judgment.WELL_FOUNDED): 1,
+    }
+    assert all(time.cases for time in metrics.time_on_rungs)

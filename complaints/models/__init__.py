@@ -15,6 +15,16 @@ from .choices import (
 )
 from .citizen import Rating, ReopenRequest, StatusLink, SurveyResponse, token_hash
 from .events import AppendOnly, CaseEvent, EventKind, ReferenceCounter
+from .letters import (
+    Letter,
+    LetterKind,
+    LetterSealed,
+    LetterStatus,
+    LetterTemplate,
+    LetterTemplateSection,
+    RecipientRole,
+    SendBy,
+)
 from .ombudsman import (
     InformationRequest,
     Ombudsman,
@@ -46,6 +56,12 @@ __all__ = [
     "InformationRequest",
     "Judgment",
     "Language",
+    "Letter",
+    "LetterKind",
+    "LetterSealed",
+    "LetterStatus",
+    "LetterTemplate",
+    "LetterTemplateSection",
     "Norm",
     "NormGroup",
     "NotHandledGround",
@@ -61,6 +77,7 @@ __all__ = [
     "Party",
     "PartyRole",
     "Rating",
+    "RecipientRole",
     "Recommendation",
     "RecommendationStatus",
     "ReferenceCounter",
@@ -68,6 +85,7 @@ __all__ = [
     "ReminderKind",
     "ReopenRequest",
     "Rung",
+    "SendBy",
     "Stage",
     "StatusLink",
     "SurveyResponse",

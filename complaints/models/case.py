@@ -10,11 +10,26 @@ performs every move (row lock, stale check, permission, event row). The transiti
     explore  -> judge            start_judging     explored
     resolve  -> judge            solution_failed
     resolve  -> closed           close_resolved    solution and confirmed satisfaction (9:5)
-    judge    -> closed           close_judged      every part judged; heard or waiver ground (9:10)
-    intake, explore -> closed    close_not_handled a 9:8 ground
+    judge    -> closed           close_judged      every part judged; heard or waiver ground (9:10);
+                                                   the outcome letter sent (9:12); a postponement's
+                                                   notices all sent (9:11 lid 2)
+    intake, explore -> closed    close_not_handled a 9:8 ground and its notice sent
     intake   -> closed           close_forwarded   the competent body (2:3)
     any open -> closed           withdraw          how it was withdrawn (a note)
     closed   -> explore          reopen            coordinator only, with a reason
+
+The ladder (DOMAIN.md section 2). A move whose ``custom["rungs"]`` names rungs exists only at
+those rungs (``complaints.moves.transition_of``); the others exist at every rung. The formal
+steps of Awb chapter 9 (marked *) are for rungs 2 and 3; at rung 1 there are no formal duties:
+
+    explore  -> closed           close_resolved    rung 1 only: solution and confirmed
+                                                   satisfaction (9:5), logged or later
+    any      -> intake           escalate          rung 1 only: hand over to a complaint
+                                                   handler (rung 2); not a case-page move:
+                                                   complaints.services.ladder.complaint_escalate
+
+    * seek_solution, start_judging, solution_failed, close_resolved (from resolve),
+      close_judged, close_not_handled
 """
 
 import uuid
@@ -48,6 +63,14 @@ def not_in_the_future(day) -> None:
 
 
 REOPEN = "accounts.reopen_complaint"
+LOG_RUNG1 = "accounts.log_rung1"
+# The rungs of the formal procedure of Awb chapter 9 (rung 3 keeps the rung-2 case).
+FORMAL = (Rung.HANDLER, Rung.OMBUDSMAN)
+
+
+def may_escalate(complaint, user) -> bool:
+    """Whoever logs rung-1 cases, or handles complaints, may hand one to a handler."""
+    return user.has_perm(LOG_RUNG1) or user.has_perm(HANDLE)
 
 
 class Complaint(ConcurrentTransitionMixin, models.Model):
@@ -241,6 +264,17 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
             ),
             # Ladder metrics per period: where cases ended, by rung.
             models.Index(fields=["closed_at", "rung"], name="complaint_closed_rung"),
+            models.Index(fields=["department", "closed_at"], name="complaint_dept_closed"),
+            models.Index(
+                fields=["logged_on"],
+                name="complaint_logged_on",
+                condition=models.Q(logged_on__isnull=False),
+            ),
+            models.Index(
+                fields=["escalated_on"],
+                name="complaint_escalated_on",
+                condition=models.Q(escalated_on__isnull=False),
+            ),
             models.Index(
                 fields=["not_handled_notice_due"],
                 name="complaint_open_notice_due",
@@ -277,7 +311,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         target=Stage.RESOLVE,
         conditions=guards.EXPLORED,
         permission=HANDLE,
-        custom={"label": _("There is a solution: resolve")},
+        custom={"label": _("There is a solution: resolve"), "rungs": FORMAL},
     )
     def seek_solution(self, note: str = "") -> None:
         pass
@@ -288,7 +322,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         target=Stage.JUDGE,
         conditions=guards.EXPLORED,
         permission=HANDLE,
-        custom={"label": _("No solution: judge")},
+        custom={"label": _("No solution: judge"), "rungs": FORMAL},
     )
     def start_judging(self, note: str = "") -> None:
         pass
@@ -298,7 +332,7 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         source=Stage.RESOLVE,
         target=Stage.JUDGE,
         permission=HANDLE,
-        custom={"label": _("The solution failed: judge"), "needs_note": True},
+        custom={"label": _("The solution failed: judge"), "needs_note": True, "rungs": FORMAL},
     )
     def solution_failed(self, note: str = "") -> None:
         pass
@@ -309,7 +343,23 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         target=Stage.CLOSED,
         conditions=[guards.has_solution, guards.satisfaction_confirmed],
         permission=HANDLE,
-        custom={"label": _("Close: resolved"), "closure_reason": ClosureReason.RESOLVED},
+        custom={
+            "label": _("Close: resolved"),
+            "closure_reason": ClosureReason.RESOLVED,
+            "rungs": FORMAL,
+        },
+    )
+    @transition(
+        field=stage,
+        source=Stage.EXPLORE,
+        target=Stage.CLOSED,
+        conditions=[guards.has_solution, guards.satisfaction_confirmed],
+        permission=LOG_RUNG1,
+        custom={
+            "label": _("Close: resolved"),
+            "closure_reason": ClosureReason.RESOLVED,
+            "rungs": (Rung.EMPLOYEE,),
+        },
     )
     def close_resolved(self, note: str = "") -> None:
         self._close(ClosureReason.RESOLVED, note)
@@ -318,9 +368,18 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         field=stage,
         source=Stage.JUDGE,
         target=Stage.CLOSED,
-        conditions=[guards.every_part_judged, guards.heard_or_waived],
+        conditions=[
+            guards.every_part_judged,
+            guards.heard_or_waived,
+            guards.outcome_letter_sent,
+            guards.postponement_notified,
+        ],
         permission=HANDLE,
-        custom={"label": _("Close: judged"), "closure_reason": ClosureReason.JUDGED},
+        custom={
+            "label": _("Close: judged"),
+            "closure_reason": ClosureReason.JUDGED,
+            "rungs": FORMAL,
+        },
     )
     def close_judged(self, note: str = "") -> None:
         self._close(ClosureReason.JUDGED, note)
@@ -329,9 +388,13 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         field=stage,
         source=[Stage.INTAKE, Stage.EXPLORE],
         target=Stage.CLOSED,
-        conditions=[guards.has_not_handled_ground],
+        conditions=[guards.has_not_handled_ground, guards.not_handled_notice_sent],
         permission=HANDLE,
-        custom={"label": _("Close: not handled"), "closure_reason": ClosureReason.NOT_HANDLED},
+        custom={
+            "label": _("Close: not handled"),
+            "closure_reason": ClosureReason.NOT_HANDLED,
+            "rungs": FORMAL,
+        },
     )
     def close_not_handled(self, note: str = "") -> None:
         self._close(ClosureReason.NOT_HANDLED, note)
@@ -372,6 +435,28 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
         self.closure_reason = ""
         self.closure_note = ""
         self.closed_at = None
+
+    @transition(
+        field=stage,
+        source=list(Stage.values),
+        target=Stage.INTAKE,
+        permission=may_escalate,
+        custom={"label": _("Hand over to a complaint handler"), "rungs": (Rung.EMPLOYEE,)},
+    )
+    def escalate(self, *, on, is_written: bool, note: str = "") -> None:
+        """Rung 1 -> 2: the formal complaint starts on ``on`` (the Awb clock runs from then:
+        it becomes the date of receipt). A closure at rung 1 and its satisfaction evidence no
+        longer hold; the service keeps them in the RUNG event. The due dates are the
+        service's (``due_dates_compute``)."""
+        self.rung = Rung.HANDLER
+        self.escalated_on = on
+        self.received_on = on
+        self.is_written = is_written
+        self.closure_reason = ""
+        self.closure_note = ""
+        self.closed_at = None
+        self.satisfaction_confirmed_on = None
+        self.satisfaction_channel = ""
 
     def _close(self, reason: str, note: str) -> None:
         self.closure_reason = reason

@@ -23,6 +23,7 @@ class EventKind(models.TextChoices):
     CITIZEN = "citizen", _("From the complainant")
     RUNG = "rung", _("Rung changed")
     OMBUDSMAN = "ombudsman", _("Ombudsman phase")
+    LETTER = "letter", _("Letter")
 
 
 class AppendOnly(Exception):
@@ -51,6 +52,16 @@ class CaseEvent(models.Model):
     to_rung = models.PositiveSmallIntegerField(_("to rung"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # A LETTER event links its letter: the case page reads the letters with the timeline,
+    # in the same query (complaints.selectors.complaint_for). Letters are never deleted.
+    letter = models.ForeignKey(
+        "complaints.Letter",
+        verbose_name=_("letter"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
 
     class Meta:
         verbose_name = _("case event")
@@ -81,6 +92,7 @@ class CaseEvent(models.Model):
             to_stage=extra.pop("to_stage", ""),
             from_rung=extra.pop("from_rung", None),
             to_rung=extra.pop("to_rung", None),
+            letter=extra.pop("letter", None),
             data=extra,
         )
 

@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Judgment, PartyRole, Rung
+from .letters import LetterKind, LetterStatus, RecipientRole
 
 Guard = Callable[[object], bool]
 
@@ -99,6 +100,60 @@ def has_not_handled_ground(complaint) -> bool:
 @guard(_("Record the competent body the complaint goes to (Awb 2:3)."))
 def has_receiving_body(complaint) -> bool:
     return bool(complaint.forwarded_to.strip())
+
+
+def letters_of(complaint) -> list:
+    """The case's letters. The case page prefetches the timeline with the letter of each
+    LETTER event (every letter has one from its draft on): read them from there, with no
+    query of their own; elsewhere one query."""
+    cache = getattr(complaint, "_prefetched_objects_cache", {})
+    if "events" in cache:
+        return list({e.letter_id: e.letter for e in cache["events"] if e.letter_id}.values())
+    return list(complaint.letters.all())
+
+
+def sent_letters(complaint, kind: str) -> list:
+    return [
+        letter
+        for letter in letters_of(complaint)
+        if letter.kind == kind and letter.status == LetterStatus.SENT
+    ]
+
+
+@guard(
+    _(
+        "Send the outcome letter first (Awb 9:12). A letter for post counts once it is marked "
+        "as posted."
+    )
+)
+def outcome_letter_sent(complaint) -> bool:
+    return bool(sent_letters(complaint, LetterKind.OUTCOME))
+
+
+@guard(
+    _(
+        "Send the notice that the complaint is not handled, naming the ombudsman (Awb 9:8). A "
+        "letter for post counts once it is marked as posted."
+    )
+)
+def not_handled_notice_sent(complaint) -> bool:
+    return bool(sent_letters(complaint, LetterKind.NOT_HANDLED))
+
+
+@guard(
+    _(
+        "Post the notices of the postponement and mark them as posted: the complainant and "
+        "every person complained about must have theirs (Awb 9:11 lid 2)."
+    )
+)
+def postponement_notified(complaint) -> bool:
+    """The postponement service writes a notice to the complainant and to every person
+    complained about; each must have gone out (a letter for post: marked posted)."""
+    if complaint.postponed_on is None:
+        return True
+    notices = [letter for letter in letters_of(complaint) if letter.kind == LetterKind.POSTPONEMENT]
+    to_complainant = any(letter.recipient_role == RecipientRole.COMPLAINANT for letter in notices)
+    return to_complainant and all(letter.status == LetterStatus.SENT for letter in notices)
 
 
 EXPLORED = [has_contact, has_problem, has_desired_outcome, has_parts]

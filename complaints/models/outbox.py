@@ -40,6 +40,15 @@ class OutboxMessage(models.Model):
         related_name="outbox",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=OutboxKind.choices)
+    # A letter goes out as a mail with its PDF attached (complaints.services.letters).
+    letter = models.ForeignKey(
+        "complaints.Letter",
+        verbose_name=_("letter"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
     to = models.EmailField(_("to"))
     language = models.CharField(_("language"), max_length=5, default="nl")
     subject = models.CharField(_("subject"), max_length=250)

@@ -2,6 +2,7 @@
 
 from .deadlines import due_dates_compute
 from .errors import CaseError, MoveRefused, StaleAction
+from .ladder import complaint_escalate, rung1_log
 from .postponement import complaint_extend, complaint_postpone
 from .records import (
     attachment_add,
@@ -26,6 +27,7 @@ __all__ = [
     "attachment_add",
     "complaint_acknowledge",
     "complaint_assign",
+    "complaint_escalate",
     "complaint_extend",
     "complaint_postpone",
     "complaint_register",
@@ -38,4 +40,5 @@ __all__ = [
     "part_update",
     "party_add",
     "party_remove",
+    "rung1_log",
 ]

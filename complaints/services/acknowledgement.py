@@ -4,6 +4,12 @@ Written into the outbox when the complaint is registered, in the same transactio
 the complainant's language. Only by e-mail: without an address the handler sends a letter and
 records it with the "acknowledge" action (``complaint_acknowledge``). The acknowledgement date
 is set on the case when the mail actually goes out (``outbox_send``).
+
+The letter of kind acknowledgement (``complaints.services.letters``) is for that post, or for a
+formal copy; its e-mail or its posting sets the date too. This automatic one stays a plain
+mail on purpose: a PDF for every public submission would cost the public form its throughput
+(QUALITY.md, at least 150 submissions a second), and this mail carries the private status
+link, which a stored letter must never hold (only the link's hash is kept anywhere).
 """
 
 from django.conf import settings

@@ -18,6 +18,7 @@ DUE_FIELDS = (
     "acknowledgement_due",
     "first_contact_due",
     "not_handled_notice_due",
+    "rung1_due",
 )
 
 # The names of the DEADLINE events.
@@ -55,7 +56,8 @@ def decision_due_of(complaint: Complaint, *, equal_days=None) -> date | None:
 
 
 def due_dates_compute(complaint: Complaint, *, equal_days=None, norms=None) -> None:
-    """Set the four due dates on ``complaint`` (not saved).
+    """Set the due dates on ``complaint`` (not saved): the four of rung 2, or at rung 1 only
+    the rung-1 service norm.
 
     ``equal_days`` and ``norms`` default to what the functional admin maintains.
     """
@@ -78,10 +80,20 @@ def due_dates_compute(complaint: Complaint, *, equal_days=None, norms=None) -> N
         if complaint.rung == Rung.HANDLER
         else None
     )
-    # Awb 9:8: only while a ground not to handle is recorded on an open case.
+    # Awb 9:8: only while a ground not to handle is recorded on an open case, and not at
+    # rung 1, which has no formal duties.
     complaint.not_handled_notice_due = (
         deadlines.not_handled_notice_due(received, equal_days=equal_days)
-        if complaint.not_handled_ground and complaint.is_open
+        if complaint.not_handled_ground and complaint.is_open and complaint.rung != Rung.EMPLOYEE
+        else None
+    )
+    # Service norm (not law): a rung-1 log is closed or handed to a complaint handler within
+    # so many working days of the day it was logged (a log closed on the spot met it). It
+    # depends on the log only, so no later edit moves it; the reminders read open logs only.
+    logged = complaint.logged_on or received
+    complaint.rung1_due = (
+        deadlines.add_working_days(logged, norms.rung1_days, equal_days=equal_days)
+        if complaint.rung == Rung.EMPLOYEE
         else None
     )
 

@@ -31,6 +31,7 @@ from complaints.models import (
     CaseEvent,
     Complaint,
     EventKind,
+    Letter,
     OutboxKind,
     OutboxMessage,
     OutboxStatus,
@@ -70,12 +71,14 @@ def outbox_enqueue(
     body: str,
     complaint: Complaint | None = None,
     language: str = "nl",
+    letter: Letter | None = None,
 ) -> OutboxMessage:
     """Write one outgoing message in the caller's transaction, under a unique ``key``.
 
     A key already written writes nothing and returns the existing row, so a retry or a second
     sweep never sends twice. After commit a task is nudged to send it; if the broker is down
     the periodic sweep sends it later. A rolled-back transaction leaves no row and no nudge.
+    A ``letter`` (complaints.services.letters) goes with its PDF attached.
     """
     message, created = OutboxMessage.objects.get_or_create(
         key=key,
@@ -86,6 +89,7 @@ def outbox_enqueue(
             "body": body,
             "complaint": complaint,
             "language": language,
+            "letter": letter,
         },
     )
     if created:
@@ -127,7 +131,7 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> bool:
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("complaint")
+            .select_related("complaint", "letter")
             .filter(pk=message_id, status=OutboxStatus.PENDING, next_attempt_at__lte=now)
             .first()
         )
@@ -219,13 +223,23 @@ def outbox_overview(*, now: datetime | None = None) -> QuerySet[OutboxMessage]:
 
 
 def _deliver(message: OutboxMessage) -> None:
-    EmailMessage(
+    email = EmailMessage(
         subject=message.subject,
         body=message.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         headers={"Message-ID": message_id_for(message.key), "Content-Language": message.language},
-    ).send(fail_silently=False)
+    )
+    if message.letter_id:
+        # The PDF as it was fixed when the letter was sent (its content hash covers it).
+        with message.letter.pdf.open("rb") as pdf:
+            name = letter_filename(message.complaint.reference, message.letter.kind)
+            email.attach(name, pdf.read(), "application/pdf")
+    email.send(fail_silently=False)
+
+
+def letter_filename(reference: str, kind: str) -> str:
+    return f"{reference}-{kind}.pdf"
 
 
 def _count_failure(message: OutboxMessage, error: Exception, now: datetime) -> None:

@@ -1,8 +1,9 @@
 """Postponing the decision (Awb 9:11 lid 2) and extending it with consent (lid 3).
 
 Both lock the case, check the page was not stale, change the decision date, write the notices
-to the outbox and record one DEADLINE event, in one transaction: a refused request writes
-nothing at all.
+and record one DEADLINE event, in one transaction: a refused request writes nothing at all.
+The postponement notices are letters (``complaints.services.letters``): by e-mail through the
+outbox with the PDF attached, or ready to post; the extension's confirmation is a mail.
 """
 
 from datetime import date
@@ -13,11 +14,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from complaints.models import Complaint, OutboxKind, PartyRole
+from complaints.models import Complaint, LetterKind, LetterStatus, OutboxKind, PartyRole
 from ladder import deadlines, selectors
 
 from .deadlines import EXTENDED, POSTPONED, due_dates_of, due_dates_record, is_formal
 from .errors import CaseError
+from .letters import letter_issue, recipient_complainant, recipient_of_party
 from .outbox import outbox_enqueue
 from .records import _lock
 
@@ -61,12 +63,6 @@ def _render(complaint: Complaint, template: str, **context) -> tuple[str, str]:
     return " ".join(subject.split()), rest.lstrip("\n")
 
 
-def _party_email(party) -> str:
-    if party.employee_id and party.employee.email:
-        return party.employee.email
-    return party.email
-
-
 @transaction.atomic
 def complaint_postpone(
     *,
@@ -106,55 +102,35 @@ def complaint_postpone(
         ]
     )  # fmt: skip
 
-    context = {"old_due": before["decision_due"], "new_due": complaint.decision_due}
+    # Awb 9:11 lid 2: a written notice to the complainant and to every person complained
+    # about, as letters of the postponement kind: by e-mail with the PDF, or ready to post.
     sent, to_post = [], []
-    subject, body = _render(complaint, "postponement_complainant", reason=reason, **context)
-    if complaint.complainant_email:
-        outbox_enqueue(
-            key=f"postpone:{complaint.reference}:complainant",
-            kind=OutboxKind.POSTPONEMENT,
-            to=complaint.complainant_email,
-            subject=subject,
-            body=body,
-            complaint=complaint,
-            language=complaint.language,
+
+    def notify(recipient, key: str) -> None:
+        letter = letter_issue(
+            complaint, kind=LetterKind.POSTPONEMENT, recipient=recipient, actor=actor, key=key
         )
-        sent.append(complaint.complainant_name)
-    else:
-        to_post.append(complaint.complainant_name)
+        (sent if letter.status == LetterStatus.SENT else to_post).append(recipient.name)
+
+    notify(recipient_complainant(complaint), f"postpone:{complaint.reference}:complainant")
     parties = complaint.parties.filter(role=PartyRole.COMPLAINED_ABOUT).select_related("employee")
     notified = set()  # one notice per address, even if a person is recorded twice
     for party in parties:
-        email = _party_email(party)
-        if not email:
-            to_post.append(party.name)
-            continue
-        if email.lower() in notified:
-            continue
-        notified.add(email.lower())
-        subject, body = _render(
-            complaint, "postponement_party", party=party, reason=reason, **context
-        )
-        outbox_enqueue(
-            key=f"postpone:{complaint.reference}:party:{party.pk}",
-            kind=OutboxKind.POSTPONEMENT,
-            to=email,
-            subject=subject,
-            body=body,
-            complaint=complaint,
-            language=complaint.language,
-        )
-        sent.append(party.name)
+        recipient = recipient_of_party(party)
+        if recipient.email:
+            if recipient.email.lower() in notified:
+                continue
+            notified.add(recipient.email.lower())
+        notify(recipient, f"postpone:{complaint.reference}:party:{party.pk}")
 
     note = _("Postponed by %(weeks)d weeks (Awb 9:11 lid 2). Reason: %(reason)s") % {
         "weeks": weeks,
         "reason": reason,
     }
     if to_post:
-        # Letters come in a later issue: until then, someone posts these by hand.
-        note += "\n" + _("No e-mail address: send the notice by post to %(names)s.") % {
-            "names": ", ".join(to_post)
-        }
+        note += "\n" + _(
+            "No e-mail address: post the notice to %(names)s and mark it as posted (Letters)."
+        ) % {"names": ", ".join(to_post)}
     due_dates_record(
         complaint,
         before,

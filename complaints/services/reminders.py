@@ -10,7 +10,8 @@ limit, killed worker) leaves whole cases written and the next one does the rest.
 
 The rules, per open case and per deadline that still matters (``decision_due``;
 ``acknowledgement_due`` while ``acknowledged_on`` is empty; ``first_contact_due`` while
-``first_contact_on`` is empty; ``not_handled_notice_due`` while it is set):
+``first_contact_on`` is empty; ``not_handled_notice_due`` while it is set; ``rung1_due`` of a
+rung-1 log, cleared when it is handed to a complaint handler):
 
 - **before**: from ``offset`` working days before the due date, for each offset of the service
   norms (default 5 and 1; key suffix ``before-5``, ``before-1``);
@@ -73,6 +74,7 @@ class Deadline:
     key: str  # first part of the reminder key
     label: object  # lazy: for the subject line
     phrase: object  # lazy: for the body, "the decision (Awb 9:11)"
+    rung: int | None = None  # a deadline of one rung: its partial index names the rung
 
 
 DEADLINES = (
@@ -103,6 +105,14 @@ DEADLINES = (
         "not-handled-notice",
         _("Notice of not handling"),
         _("the notice that it will not be handled (Awb 9:8)"),
+    ),
+    Deadline(
+        "rung1_due",
+        None,
+        "rung1",
+        _("Rung-1 log"),
+        _("closing the rung-1 log or handing it to a complaint handler (service norm)"),
+        rung=1,
     ),
 )
 MANAGER_DEADLINE = "decision_due"  # the manager is told about the decision only
@@ -237,6 +247,8 @@ def open_cases_near(deadline: Deadline, horizon: date) -> QuerySet[Complaint]:
     )
     if deadline.done_field:
         query = query.filter(**{f"{deadline.done_field}__isnull": True})
+    if deadline.rung is not None:
+        query = query.filter(rung=deadline.rung)
     return (
         query.select_related("handler")
         .only(*CASE_FIELDS, *(f"handler__{name}" for name in USER_FIELDS))

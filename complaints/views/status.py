@@ -14,7 +14,6 @@ what the citizen wrote (only when and how many files).
 
 import functools
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -32,6 +31,7 @@ from complaints.citizen_forms import (
     SurveyForm,
     WithdrawForm,
 )
+from complaints.ladder_forms import FormalHandlingForm
 from complaints.models import (
     Attachment,
     CaseEvent,
@@ -39,10 +39,12 @@ from complaints.models import (
     Complaint,
     EventKind,
     ReopenRequest,
+    Rung,
     Stage,
     SurveyResponse,
 )
 from complaints.ratelimit import limit
+from complaints.selectors import ombudsman_named
 from complaints.services import CaseError
 from complaints.services.citizen import (
     INFORMATION,
@@ -53,6 +55,7 @@ from complaints.services.citizen import (
     ombudsman_deadline,
     status_link_request,
 )
+from complaints.services.ladder import complaint_escalate
 from complaints.services.status_links import status_link_find
 from complaints.uploads import attachment_response
 
@@ -89,6 +92,9 @@ STAGE_WORDS = {
     ),
     Stage.CLOSED: gettext_lazy("We have finished handling your complaint."),
 }
+RUNG1_WORDS = gettext_lazy(
+    "An employee is dealing with your dissatisfaction. They contact you if they need to."
+)
 OUTCOME_WORDS = {
     ClosureReason.RESOLVED: gettext_lazy("We solved the problem to your satisfaction."),
     ClosureReason.JUDGED: gettext_lazy("We sent you our judgment in writing, with our reasons."),
@@ -209,11 +215,15 @@ def render_status(
         "complaint": complaint,
         "token": token,
         "steps": status_steps(complaint),
-        "stage_words": STAGE_WORDS[complaint.stage],
+        "stage_words": RUNG1_WORDS
+        if complaint.rung == Rung.EMPLOYEE and not closed
+        else STAGE_WORDS[complaint.stage],
         "outcome_words": OUTCOME_WORDS.get(complaint.closure_reason, ""),
         "sent": _sent_by_citizen(complaint),
         "closed": closed,
     }
+    if complaint.rung == Rung.EMPLOYEE:  # dealt with on the spot: formal handling on request
+        context["formal_form"] = forms.get("formal_form") or FormalHandlingForm()
     if not closed:
         context["information_form"] = forms.get("information_form") or InformationForm()
     else:
@@ -229,10 +239,10 @@ def render_status(
         context["survey_form"] = forms.get("survey_form") or SurveyForm(
             initial=SurveyForm.initial_of(survey)
         )
-        if complaint.closure_reason in OMBUDSMAN_AFTER:
+        # The ombudsman comes after the formal procedure (rung 2), not after a rung-1 log.
+        if complaint.closure_reason in OMBUDSMAN_AFTER and complaint.rung != Rung.EMPLOYEE:
             context["ombudsman_until"] = ombudsman_deadline(complaint)
-            context["ombudsman_name"] = settings.OMBUDSMAN_NAME
-            context["ombudsman_url"] = settings.OMBUDSMAN_URL
+            context["ombudsman_name"], context["ombudsman_url"] = ombudsman_named()
     return render(request, "complaints/public/status.html", context, status=status)
 
 
@@ -295,6 +305,27 @@ def reopen_request(request: HttpRequest, token: str) -> HttpResponse:
         ),
         "not-solved",
         _("Thank you. A complaint coordinator reads your message and contacts you."),
+    )
+
+
+@citizen_page
+@require_POST
+def formal_handling(request: HttpRequest, token: str) -> HttpResponse:
+    """The citizen asks for formal handling of what was logged at rung 1 (rung 1 -> 2)."""
+    return _act(
+        request,
+        token,
+        FormalHandlingForm(request.POST),
+        "formal_form",
+        lambda complaint, data: complaint_escalate(
+            complaint_id=complaint.pk,
+            actor=None,
+            reason=data["reason"],
+            is_written=True,  # asked in writing, on this page
+            by_citizen=True,
+        ),
+        "",
+        _("Thank you. Your complaint is now handled formally. A complaint handler contacts you."),
     )
 
 

@@ -244,6 +244,13 @@ ORGANISATION_NAME = env("ORGANISATION_NAME", default="Gemeente Voorbeeld")
 ORGANISATION_EMAIL = env("ORGANISATION_EMAIL", default="klachten@example.nl")
 ORGANISATION_PHONE = env("ORGANISATION_PHONE", default="14 000")
 ORGANISATION_ADDRESS = env("ORGANISATION_ADDRESS", default="Postbus 1, 1000 AA Voorbeeld")
+# Letters (complaints.letters): the logo on the letterhead (an SVG, PNG or JPEG file; empty
+# for none) and who signs them, by name and job title.
+ORGANISATION_LOGO = env("ORGANISATION_LOGO", default=str(BASE_DIR / "static/img/letterhead.svg"))
+ORGANISATION_SIGNATORY_NAME = env("ORGANISATION_SIGNATORY_NAME", default="M. de Vries")
+ORGANISATION_SIGNATORY_TITLE = env(
+    "ORGANISATION_SIGNATORY_TITLE", default="Klachtencoördinator, namens het college"
+)
 # Where staff open the site: links in mail (reminders) are built on it, without a request.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -266,7 +273,7 @@ PUBLIC_MAX_FILE_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Rung 3: where a citizen goes after our decision (Awb 9:12 names it; the status page links to
 # it as a plain link, nothing is loaded from it). A municipality with its own ombudsman sets it.
-OMBUDSMAN_NAME = env("OMBUDSMAN_NAME", default="de Nationale ombudsman")
+OMBUDSMAN_NAME = env("OMBUDSMAN_NAME", default="Nationale ombudsman")
 OMBUDSMAN_URL = env("OMBUDSMAN_URL", default="https://www.nationaleombudsman.nl")
 
 # ------------------------------------------------------------------------------
@@ -278,4 +285,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint and fontTools log every step of every PDF letter at INFO.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

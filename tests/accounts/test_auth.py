@@ -108,6 +108,7 @@ PUBLIC = {
     "status_withdraw",
     "status_reopen",
     "status_survey",
+    "status_formal",
     "status_attachment",
 }
 

@@ -20,6 +20,9 @@ from complaints.models import (
     CaseEvent,
     Complaint,
     EventKind,
+    Letter,
+    LetterKind,
+    LetterStatus,
     NotHandledGround,
     OutboxKind,
     OutboxMessage,
@@ -267,7 +270,7 @@ def test_a_postponement_notifies_the_complainant_and_every_person_complained_abo
     assert {m.kind for m in messages} == {OutboxKind.POSTPONEMENT}
     assert {m.language for m in messages} == {"en"}
     to_complainant = messages.get(key=f"postpone:{complaint.reference}:complainant")
-    assert to_complainant.subject == f"Your complaint {complaint.reference}: we need more time"
+    assert to_complainant.subject == f"Complaint {complaint.reference}: we need more time"
     assert "4 May 2026" in to_complainant.body
     assert "7 April 2026" in to_complainant.body
     assert "We wachten op het advies" in to_complainant.body
@@ -277,6 +280,19 @@ def test_a_postponement_notifies_the_complainant_and_every_person_complained_abo
     assert event.data["changes"] == {"decision_due": ["2026-04-07", "2026-05-04"]}
     assert event.data["letters_to_post"] == ["Oud-medewerker"]  # no e-mail: post a letter
     assert "Oud-medewerker" in event.note
+    # Each notice is a letter of the postponement kind with its PDF (the mails attach it);
+    # the one without an e-mail address is ready to post. The representative gets none.
+    letters = Letter.objects.filter(complaint=complaint, kind=LetterKind.POSTPONEMENT)
+    assert sorted((x.recipient_name, x.status) for x in letters) == [
+        ("Extern bureau", LetterStatus.SENT),
+        ("Jan Smit", LetterStatus.SENT),
+        ("Oud-medewerker", LetterStatus.TO_POST),
+        ("Piet Balie", LetterStatus.SENT),
+    ]
+    assert all(x.is_intact() for x in letters)
+    assert {m.letter_id for m in messages} == {
+        x.pk for x in letters if x.status == LetterStatus.SENT
+    }
 
 
 def test_a_person_recorded_twice_gets_one_notice(coordinator, department, accused):
@@ -298,6 +314,8 @@ def test_a_complainant_without_e_mail_is_recorded_for_a_letter(coordinator, depa
     postpone(coordinator, complaint)
     assert not notices().filter(complaint=complaint).exists()
     assert deadline_events(complaint)[0].data["letters_to_post"] == ["Jan Smit"]
+    letter = Letter.objects.get(complaint=complaint, kind=LetterKind.POSTPONEMENT)
+    assert (letter.recipient_name, letter.status) == ("Jan Smit", LetterStatus.TO_POST)
 
 
 @pytest.mark.parametrize(

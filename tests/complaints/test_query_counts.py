@@ -287,3 +287,146 @@ def test_the_case_page_stays_under_its_ceiling(
     client.get(url)
     with django_assert_max_num_queries(CASE_PAGE_CEILING):
         client.get(url)
+
+
+# ---------------------------------------------------------------------------
+# The ladder: a rung-1 case (with its hand-over form and the rungs) and the quick log
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("viewer", ["handler", "coordinator"], indirect=True)
+def test_a_rung_1_case_page_stays_under_its_ceiling_before_and_after_the_hand_over(
+    client, viewer, handler, coordinator, department, django_assert_max_num_queries
+):
+    logged = services.rung1_log(
+        actor=handler,
+        fields={
+            "channel": "counter",
+            "department": department,
+            "conduct_description": "De balie was dicht.",
+            "solution": "Afspraak gemaakt.",
+        },
+        themes=list(Theme.objects.all()[:1]),
+        resolved=False,
+    )
+    for number in range(5):
+        services.note_add(complaint_id=logged.pk, actor=handler, text=f"Notitie {number}")
+    escalated = services.rung1_log(
+        actor=handler,
+        fields={
+            "channel": "phone",
+            "department": department,
+            "conduct_description": "Niet teruggebeld.",
+            "solution": "Teruggebeld.",
+        },
+        resolved=True,
+    )
+    services.complaint_escalate(
+        complaint_id=escalated.pk, actor=coordinator, reason="Wil een oordeel.", is_written=True
+    )
+    client.force_login(viewer)
+    client.get(reverse("complaints:case", args=[logged.reference]))  # warm up
+    for case in (logged, escalated):
+        url = reverse("complaints:case", args=[case.reference])
+        with django_assert_max_num_queries(CASE_PAGE_CEILING):
+            response = client.get(url)
+        assert 'class="kl-rungs"' in response.content.decode()
+
+
+def test_the_quick_log_costs_a_fixed_number_of_queries(
+    client, handler, department, django_assert_max_num_queries
+):
+    url = reverse("complaints:quick_log")
+    client.force_login(handler)
+    client.get(url)  # warm up
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    baseline = len(captured.captured_queries)
+    for number in range(3):
+        DepartmentFactory(code=f"afd-q{number}", name=f"Afdeling {number}")
+        Theme.objects.create(name_nl=f"Thema {number}", name_en=f"Theme {number}")
+    with django_assert_max_num_queries(baseline):
+        client.get(url)
+    assert baseline <= 8  # session, user, permissions, departments, themes
+    print(f"quick log: {baseline} queries")
+
+
+# ---------------------------------------------------------------------------
+# The case page of a rung-3 case (the ombudsman phase)
+# ---------------------------------------------------------------------------
+def rung3_case_with(coordinator, handler, department, *, rows: int) -> Complaint:
+    from tests.factories import ComplaintFactory, ComplaintPartFactory
+
+    """A closed, judged case the ombudsman took up, with ``rows`` information requests,
+    findings and recommendations (and their events), all through the services."""
+    from complaints.models import ClosureReason, Ombudsman
+    from complaints.services import ombudsman
+
+    complaint = ComplaintFactory(
+        closed=True, reason=ClosureReason.JUDGED, department=department, handler=handler, parts=0
+    )
+    norms = list(Norm.objects.order_by("number"))
+    for number in range(1, rows + 1):
+        part = ComplaintPartFactory(complaint=complaint, number=number, judgment="well_founded")
+        part.norms.set(norms[number : number + 2])
+    today = timezone.localdate()
+    pk = complaint.pk
+    ombudsman.ombudsman_phase_start(
+        complaint_id=pk,
+        actor=coordinator,
+        ombudsman=Ombudsman.objects.get(is_default=True),
+        reference="2026.00042",
+        taken_up_on=today,
+    )
+    for number in range(rows):
+        request = ombudsman.information_request_add(
+            complaint_id=pk,
+            actor=coordinator,
+            question=f"Vraag {number}",
+            received_on=today,
+            due_on=today + timedelta(days=number),
+        )
+        if number % 2:
+            ombudsman.information_request_answer(
+                request_id=request.pk, actor=coordinator, answered_on=today
+            )
+        ombudsman.ombudsman_finding_set(
+            complaint_id=pk, actor=coordinator, norm=norms[number * 2], judgment="unfounded"
+        )
+        ombudsman.recommendation_add(
+            complaint_id=pk,
+            actor=coordinator,
+            text=f"Aanbeveling {number}",
+            owner=handler if number % 2 else coordinator,
+            due_on=today + timedelta(days=number),
+        )
+    ombudsman.ombudsman_outcome_record(
+        complaint_id=pk, actor=coordinator, outcome="report", outcome_on=today, summary="Rapport"
+    )
+    ombudsman.ombudsman_response_record(
+        complaint_id=pk, actor=coordinator, response="Reactie", response_on=today
+    )
+    return complaint
+
+
+@pytest.mark.parametrize("viewer", ["handler", "coordinator"], indirect=True)
+def test_the_case_page_of_a_rung_3_case_costs_the_same_and_stays_under_its_ceiling(
+    client, viewer, handler, coordinator, department, django_assert_num_queries
+):
+    from tests.factories import ComplaintFactory
+
+    one = rung3_case_with(coordinator, handler, department, rows=1)
+    many = rung3_case_with(coordinator, handler, department, rows=6)
+    client.force_login(viewer)
+    url = reverse("complaints:case", args=[one.reference])
+    client.get(url)  # warm up whatever is cached per process (content types)
+    baseline = queries_of(client, url)
+    assert baseline <= CASE_PAGE_CEILING
+
+    with django_assert_num_queries(baseline):
+        response = client.get(reverse("complaints:case", args=[many.reference]))
+    assert len(response.context["ombudsman_requests"]) == 6
+    assert len(response.context["ombudsman_recommendations"]) == 6
+    assert sum(1 for row in response.context["ombudsman_judgments"] if row["finding"]) == 6
+    # A closed rung-2 case (the panel offers a coordinator the start) costs no more.
+    closed = ComplaintFactory(closed=True, reason="judged", department=department, parts=2)
+    assert queries_of(client, reverse("complaints:case", args=[closed.reference])) <= baseline
+    print(f"rung-3 case page as {viewer.full_name}: {baseline} queries (1 and 6 of each)")

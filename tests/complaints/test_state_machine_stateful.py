@@ -3,7 +3,9 @@ every move name, every kind of actor, and the actions that change what the guard
 (contacts, problem, outcome, parts and their judgments, hearing, solution, screening,
 assignment, parties complained about, acknowledgement, the date of receipt), and the
 deadline actions of DOMAIN.md section 5 / Awb 9:11: postponing the decision (lid 2), extending
-it with the complainant's written consent (lid 3) and the advisory committee (9:13).
+it with the complainant's written consent (lid 3) and the advisory committee (9:13); and the
+ladder of DOMAIN.md section 2: a case may start as a rung-1 log (open, or closed as resolved on
+the spot) and be handed over to a complaint handler (rung 1 -> 2).
 
 Everything goes through the services. Next to the invariants of QUALITY.md (the stage is
 always valid, a refused move changes nothing, one event row per move, the decision date
@@ -34,6 +36,9 @@ from complaints.models import (
     EventKind,
     HearingWaiver,
     Judgment,
+    Letter,
+    LetterKind,
+    LetterStatus,
     NotHandledGround,
     OutboxKind,
     OutboxMessage,
@@ -44,10 +49,10 @@ from complaints.models import (
     guards,
 )
 from complaints.moves import MOVES
-from complaints.services import CaseError, MoveRefused, StaleAction
+from complaints.services import CaseError, MoveRefused, StaleAction, letters
 from ladder import selectors
 from ladder.deadlines import decision_due, postponed_decision_due
-from tests.complaints.cases import ALLOWED, NEEDS_NOTE
+from tests.complaints.cases import ALLOWED_AT, ESCALATE, NEEDS_NOTE
 from tests.factories import ComplaintFactory, DepartmentFactory, UserFactory
 
 # Own department unless the name says otherwise.
@@ -56,7 +61,10 @@ MAY_HANDLE = {"handler", "second_handler", "coordinator", "other_handler"}
 HANDLERS = ("handler", "second_handler", "coordinator")
 # Who makes the data changes: mostly someone who may, sometimes someone who may not.
 WRITERS = ("handler", "coordinator", "second_handler", "handler", "coordinator", *ACTORS[3:])
-STARTS = ("registered", *Stage.values)
+# Every one of them holds accounts.log_rung1 (accounts/roles.py, DOMAIN.md section 1): any
+# member of staff logs, closes and hands over a rung-1 log, if they can see it.
+MAY_LOG_RUNG1 = set(ACTORS)
+STARTS = ("registered", *Stage.values, "logged_open", "logged_resolved")
 # How long ago a case was received: anything in a year, often around the 6-week decision
 # date (so postponements are still possible, and "due today" is reached).
 DAYS_AGO = st.one_of(
@@ -66,6 +74,14 @@ COMPLAINANT_EMAIL = "klager@example.nl"
 # A weekday (Tuesday 15 December 2026) with Christmas and the New Year's decree day ahead, so
 # the Atw rolls some decision dates; received on 3 November, a case is due today.
 TODAY = "2026-12-15 10:00 +01:00"
+
+
+def sent_kinds(complaint: Complaint) -> set[str]:
+    return set(
+        Letter.objects.filter(complaint=complaint, status=LetterStatus.SENT).values_list(
+            "kind", flat=True
+        )
+    )
 
 
 def expected_guard_failures(complaint: Complaint, name: str) -> set[str]:
@@ -96,6 +112,18 @@ def expected_guard_failures(complaint: Complaint, name: str) -> set[str]:
         or complaint.hearing_waiver != "",
         guards.has_not_handled_ground: complaint.not_handled_ground != "",
         guards.has_receiving_body: complaint.forwarded_to.strip() != "",
+        # Awb 9:12, 9:8, 9:11 lid 2: the letters, sent (by e-mail, or posted).
+        guards.outcome_letter_sent: LetterKind.OUTCOME in sent_kinds(complaint),
+        guards.not_handled_notice_sent: LetterKind.NOT_HANDLED in sent_kinds(complaint),
+        guards.postponement_notified: complaint.postponed_on is None
+        or (
+            Letter.objects.filter(
+                complaint=complaint, kind=LetterKind.POSTPONEMENT, recipient_role="complainant"
+            ).exists()
+            and not Letter.objects.filter(complaint=complaint, kind=LetterKind.POSTPONEMENT)
+            .exclude(status=LetterStatus.SENT)
+            .exists()
+        ),
     }
     explored = [
         guards.has_contact,
@@ -112,8 +140,13 @@ def expected_guard_failures(complaint: Complaint, name: str) -> set[str]:
         "seek_solution": explored,
         "start_judging": explored,
         "close_resolved": [guards.has_solution, guards.satisfaction_confirmed],
-        "close_judged": [guards.every_part_judged, guards.heard_or_waived],
-        "close_not_handled": [guards.has_not_handled_ground],
+        "close_judged": [
+            guards.every_part_judged,
+            guards.heard_or_waived,
+            guards.outcome_letter_sent,
+            guards.postponement_notified,
+        ],
+        "close_not_handled": [guards.has_not_handled_ground, guards.not_handled_notice_sent],
         "close_forwarded": [guards.has_receiving_body],
     }.get(name, [])
     return {str(check.message) for check in needed if not facts[check]}
@@ -145,10 +178,16 @@ class CaseMachine(RuleBasedStateMachine):
             (row.postponed_on, row.postponement_reason, row.postponement_weeks),
             (row.extended_until, row.extension_consent_on, row.extension_consent_note),
             (row.advisory_committee, row.complainant_email, row.received_on, row.is_written),
+            (row.rung, row.escalated_on, row.logged_on, row.rung1_due),
+            # The letters (each step of one is a LETTER event, counted here with them).
+            tuple(Letter.objects.filter(complaint=row).order_by("pk").values_list("pk", "status")),
+            CaseEvent.objects.filter(complaint=row, kind=EventKind.LETTER).count(),
             OutboxMessage.objects.filter(complaint=row).count(),
             # DEADLINE events come with a write that moves a due date; the rest one per write.
             CaseEvent.objects.filter(complaint=row, kind=EventKind.DEADLINE).count(),
-            CaseEvent.objects.filter(complaint=row).exclude(kind=EventKind.DEADLINE).count(),
+            CaseEvent.objects.filter(complaint=row)
+            .exclude(kind__in=[EventKind.DEADLINE, EventKind.LETTER])
+            .count(),
         )
 
     def sees(self, who: str, complaint: Complaint) -> bool:
@@ -170,7 +209,24 @@ class CaseMachine(RuleBasedStateMachine):
     )
     def open_a_case(self, start, is_written, days_ago, reason, email):
         received_on = timezone.localdate() - timedelta(days=days_ago)
-        if start == "registered":
+        self.moves_done = 0
+        if start.startswith("logged"):
+            # An employee at the counter logs dissatisfaction they removed (rung 1); closed
+            # as resolved at once when the citizen was satisfied: one move.
+            resolved = start == "logged_resolved"
+            complaint = services.rung1_log(
+                actor=self.users["employee"],
+                fields={
+                    "channel": Channel.COUNTER,
+                    "department": self.department,
+                    "conduct_description": "De balie was dicht.",
+                    "solution": "Een nieuwe afspraak gemaakt.",
+                    "complainant_email": email,
+                },
+                resolved=resolved,
+            )
+            self.moves_done = int(resolved)
+        elif start == "registered":
             complaint = services.complaint_register(
                 actor=self.users["coordinator"],
                 fields={
@@ -195,7 +251,6 @@ class CaseMachine(RuleBasedStateMachine):
             )
         self.complaint_id = complaint.pk
         self.stage = complaint.stage
-        self.moves_done = 0
         self.transition_events = 0
         # The machine's own record of the deadline actions (DOMAIN.md section 5).
         self.postponed_weeks = None
@@ -210,9 +265,15 @@ class CaseMachine(RuleBasedStateMachine):
             return Complaint.DoesNotExist, None
         if expected_stage != complaint.stage:
             return StaleAction, None
-        if (complaint.stage, name) not in ALLOWED:
+        allowed = ALLOWED_AT[complaint.rung]
+        if (complaint.stage, name) not in allowed:
             return MoveRefused, set()
-        may = who == "coordinator" if name == "reopen" else who in MAY_HANDLE
+        if name == "reopen":
+            may = who == "coordinator"
+        elif complaint.rung == Rung.EMPLOYEE and name == "close_resolved":
+            may = who in MAY_LOG_RUNG1  # whoever logs rung-1 cases closes one
+        else:
+            may = who in MAY_HANDLE
         if not may:
             return PermissionDenied, None
         failures = expected_guard_failures(complaint, name)
@@ -220,7 +281,7 @@ class CaseMachine(RuleBasedStateMachine):
             return MoveRefused, failures
         if name in NEEDS_NOTE and not note.strip():
             return MoveRefused, {gettext("Give a reason.")}
-        return None, ALLOWED[complaint.stage, name]
+        return None, allowed[complaint.stage, name]
 
     @rule(
         name=st.sampled_from(MOVES),
@@ -233,7 +294,8 @@ class CaseMachine(RuleBasedStateMachine):
     @rule(data=st.data(), note=st.sampled_from(["", "De klager heeft gebeld."]))
     def move_on(self, data, note):
         # Biased towards progress: a move the stage has, by someone who may make it.
-        names = sorted(name for stage, name in ALLOWED if stage == self.stage)
+        rung = self.fresh().rung
+        names = sorted(name for stage, name in ALLOWED_AT[rung] if stage == self.stage)
         name = data.draw(st.sampled_from(names), label="name")
         who = "coordinator" if name == "reopen" else data.draw(st.sampled_from(HANDLERS))
         self.try_move(name, who, note, self.stage)
@@ -271,7 +333,9 @@ class CaseMachine(RuleBasedStateMachine):
         after = self.fresh()
         assert after.stage == outcome
         assert after.version == before[1] + 1
-        events = CaseEvent.objects.filter(complaint=after).exclude(kind=EventKind.DEADLINE)
+        events = CaseEvent.objects.filter(complaint=after).exclude(
+            kind__in=[EventKind.DEADLINE, EventKind.LETTER]
+        )
         assert events.count() == before[-1] + 1
         event = events.order_by("-id").first()
         assert (event.kind, event.name, event.actor_id) == (
@@ -313,7 +377,8 @@ class CaseMachine(RuleBasedStateMachine):
         assert after[0] == before[0], "a data action never moves the stage"
         versions, events = after[1] - before[1], after[-1] - before[-1]
         assert versions == events <= 1, "one version bump and one event per write"
-        moved = after[7:9] != before[7:9]
+        # decision_due, the service-norm dates and, at rung 1, rung1_due (DUE_FIELDS).
+        moved = after[7:9] != before[7:9] or after[12][3] != before[12][3]
         assert after[-2] - before[-2] == (1 if moved else 0), "a DEADLINE event per moved date"
         assert after[-3] == before[-3], "a data action sends nothing"
         return True
@@ -531,11 +596,27 @@ class CaseMachine(RuleBasedStateMachine):
                     to.append(email)
         return sorted(to)
 
-    def deadline_action(self, who, call, *, stale, allowed, kind, notify) -> bool:
+    @staticmethod
+    def notice_letters(complaint: Complaint) -> int:
+        """How many postponement letters: the complainant's, and one per person complained
+        about (one per e-mail address, even if a person is recorded twice)."""
+        count, addresses = 1, set()
+        for party in Party.objects.filter(
+            complaint=complaint, role=PartyRole.COMPLAINED_ABOUT
+        ).select_related("employee"):
+            email = ((party.employee.email if party.employee_id else "") or party.email).lower()
+            if email and email in addresses:
+                continue
+            addresses.add(email)
+            count += 1
+        return count
+
+    def deadline_action(self, who, call, *, stale, allowed, kind, notify, letters=0) -> bool:
         """Run a deadline service as ``who`` on the page's version (or an older one when
-        ``stale``). Refused: nothing changes at all (row, events, outbox). Accepted: one
-        version bump, exactly one DEADLINE event and no other, and the notices to
-        ``notify`` in the outbox. True when it went through."""
+        ``stale``). Refused: nothing changes at all (row, events, letters, outbox). Accepted:
+        one version bump, exactly one DEADLINE event and no other but a LETTER event per
+        notice letter (``letters``: how many), and the notices to ``notify`` in the outbox,
+        each with its letter. True when it went through."""
         complaint = self.fresh()
         if who not in MAY_HANDLE:
             predicted = PermissionDenied
@@ -569,8 +650,14 @@ class CaseMachine(RuleBasedStateMachine):
         row = self.fresh()
         assert row.stage == complaint.stage
         assert after[1] == before[1] + 1, "one version bump"
-        assert after[-1] == before[-1], "no other event than the DEADLINE one"
+        assert after[-1] == before[-1], "no other event than the DEADLINE one and LETTER ones"
         assert after[-2] == before[-2] + 1, "exactly one DEADLINE event"
+        new_letters = Letter.objects.filter(complaint=row).exclude(
+            pk__in=[pk for pk, _status in before[-5]]
+        )
+        assert new_letters.count() == letters, "one notice letter per addressee"
+        assert set(new_letters.values_list("kind", flat=True)) <= {LetterKind.POSTPONEMENT}
+        assert after[-4] == before[-4] + letters, "one LETTER event per notice letter"
         event = (
             CaseEvent.objects.filter(complaint=row, kind=EventKind.DEADLINE).order_by("-id").first()
         )
@@ -582,6 +669,10 @@ class CaseMachine(RuleBasedStateMachine):
         sent = OutboxMessage.objects.filter(complaint=row).exclude(pk__in=outbox_before)
         assert sorted(sent.values_list("to", flat=True)) == notify
         assert set(sent.values_list("kind", flat=True)) <= {kind}
+        if letters:  # every mailed notice carries its letter (the PDF attached)
+            assert {m.letter_id for m in sent} == {
+                letter.pk for letter in new_letters if letter.status == LetterStatus.SENT
+            }
         return True
 
     @rule(
@@ -621,6 +712,7 @@ class CaseMachine(RuleBasedStateMachine):
             allowed=allowed,
             kind=OutboxKind.POSTPONEMENT,
             notify=self.notices(complaint, parties=True),  # to both sides (Awb 9:11 lid 2)
+            letters=self.notice_letters(complaint),
         ):
             self.postponed_weeks = weeks
             row = self.fresh()
@@ -720,11 +812,111 @@ class CaseMachine(RuleBasedStateMachine):
         if self.edit(who, {"advisory_committee": committee}):
             self.committee = committee
 
+    # --- letters (Awb 9:12, 9:8; the postponement's in ``postpone``) -------------------
+    @rule(
+        who=st.sampled_from(WRITERS),
+        kind=st.sampled_from([LetterKind.OUTCOME, LetterKind.NOT_HANDLED]),
+        complete=st.booleans(),
+        by_email=st.booleans(),
+    )
+    def send_a_letter(self, who, kind, complete, by_email):
+        """Draft a letter to the complainant, write the sections a handler writes (when
+        ``complete``) and send it: by e-mail with an address, else ready to post. Refused
+        while a mandatory section is empty (DOMAIN.md section 3: the outcome letter has all
+        mandatory sections), changing nothing; a letter never moves the stage."""
+        complaint = self.fresh()
+        predicted = self.refusal_by_role(who, complaint)
+        before = self.state()
+        actor = self.users[who]
+        try:
+            letter = letters.letter_draft(
+                complaint_id=self.complaint_id, actor=actor, kind=kind, recipient="complainant"
+            )
+        except (PermissionDenied, Complaint.DoesNotExist) as error:
+            assert type(error) is predicted, f"{error!r}, predicted {predicted}"
+            assert self.state() == before
+            return
+        assert predicted is None, f"a letter by {who}; predicted {predicted}"
+        # What the sections need from the case (complaints/letters/kinds.py).
+        if kind == LetterKind.OUTCOME:
+            missing = [
+                not complete,  # findings, written by the handler
+                not complaint.parts.filter(judgment__in=Judgment.values).exists(),
+                not complete,  # conclusions and measures
+                complaint.handler_id is None,  # the contact person
+            ]
+        else:
+            missing = [complaint.not_handled_ground == ""]  # the ground (Awb 9:8)
+        texts = {"findings": "Wij spraken beide kanten.", "conclusions": "Wij maken excuses."}
+        letters.letter_update(
+            letter_id=letter.pk,
+            actor=actor,
+            subject=letter.subject,
+            sections=texts if complete else {},
+            recipient_name=letter.recipient_name or "De klager",  # a rung-1 log may have none
+            recipient_email=COMPLAINANT_EMAIL if by_email else "",
+            recipient_address="Dorpsstraat 1\n1234 AB Voorbeeld",
+        )
+        drafted = self.state()
+        try:
+            sent = letters.letter_send(letter_id=letter.pk, actor=actor)
+        except CaseError as error:
+            assert any(missing), f"refused: {error.reasons}"
+            assert len(error.reasons) == sum(missing), error.reasons
+            assert self.state() == drafted, "a refused letter changes nothing"
+            letters.letter_discard(letter_id=letter.pk, actor=actor)
+            return
+        assert not any(missing), f"sent with {missing}"
+        assert sent.status == (LetterStatus.SENT if by_email else LetterStatus.TO_POST)
+        assert sent.is_intact()
+        after = self.state()
+        assert after[:2] == before[:2], "a letter moves no stage and bumps no version"
+        assert after[-4] == before[-4] + 2, "a LETTER event for the draft and for sending"
+        assert after[-3] == before[-3] + int(by_email), "one mail, with the PDF"
+        assert after[-1] == before[-1]
+
+    @rule(who=st.sampled_from(WRITERS))
+    def mark_a_letter_posted(self, who):
+        letter = Letter.objects.filter(
+            complaint_id=self.complaint_id, status=LetterStatus.TO_POST
+        ).first()
+        if letter is None:
+            return
+        predicted = self.refusal_by_role(who, self.fresh())
+        before = self.state()
+        try:
+            letters.letter_mark_posted(letter_id=letter.pk, actor=self.users[who])
+        except (PermissionDenied, Complaint.DoesNotExist) as error:
+            assert type(error) is predicted, f"{error!r}, predicted {predicted}"
+            assert self.state() == before
+            return
+        assert predicted is None
+        letter.refresh_from_db()
+        assert letter.status == LetterStatus.SENT
+        after = self.state()
+        assert after[:2] == before[:2] and after[-3] == before[-3]
+        assert after[-4] == before[-4] + 1, "one LETTER event: posted"
+
+    def refusal_by_role(self, who: str, complaint: Complaint):
+        if who not in MAY_HANDLE:
+            return PermissionDenied
+        if not self.sees(who, complaint):
+            return Complaint.DoesNotExist
+        return None
+
+    def send_and_post(self, kind: str, by_email: bool) -> None:
+        self.send_a_letter("coordinator", kind, True, by_email)
+        while Letter.objects.filter(
+            complaint_id=self.complaint_id, status=LetterStatus.TO_POST
+        ).exists():
+            self.mark_a_letter_posted("coordinator")
+
     @rule(data=st.data())
     def prepare_a_move(self, data):
         # Record, as a coordinator, everything one move of this stage needs, so the
         # runs also reach the later stages and their closing moves.
-        names = sorted(name for stage, name in ALLOWED if stage == self.stage)
+        rung = self.fresh().rung
+        names = sorted(name for stage, name in ALLOWED_AT[rung] if stage == self.stage)
         name = data.draw(st.sampled_from(names), label="prepare")
         if name == "start_exploring":
             complained_about = set(
@@ -746,10 +938,91 @@ class CaseMachine(RuleBasedStateMachine):
             for which in range(self.fresh().parts.count()):
                 self.judge_a_part("coordinator", which, Judgment.UNFOUNDED)
             self.set_hearing("coordinator", "Beide partijen gehoord.", "")
+            # Awb 9:12 and 9:11 lid 2: the outcome letter, and every notice posted.
+            self.send_and_post(LetterKind.OUTCOME, data.draw(st.booleans(), label="by e-mail"))
         elif name == "close_not_handled":
             self.set_not_handled_ground("coordinator", NotHandledGround.OLDER_THAN_A_YEAR)
+            self.send_and_post(LetterKind.NOT_HANDLED, data.draw(st.booleans(), label="by e-mail"))
         elif name == "close_forwarded":
             self.set_forwarded_to("coordinator", "Belastingdienst")
+
+    # --- the ladder: hand over to a complaint handler (DOMAIN.md section 2) -----------
+    @rule(
+        who=st.sampled_from(ACTORS),
+        days_ago=st.sampled_from([0, 0, 1, -1]),
+        reason=st.sampled_from(["", "  ", "De klager wil een formeel oordeel."]),
+        is_written=st.booleans(),
+        stale=st.sampled_from([False, False, False, True]),
+    )
+    def escalate(self, who, days_ago, reason, is_written, stale):
+        complaint = self.fresh()
+        today = timezone.localdate()
+        on = today - timedelta(days=days_ago)
+        # Any member of staff who can see the case may hand over a rung-1 log, open or
+        # closed; the formal complaint is of a day from the log up to today.
+        if not self.sees(who, complaint):
+            predicted = Complaint.DoesNotExist
+        elif stale:
+            predicted = StaleAction
+        elif (
+            complaint.rung != Rung.EMPLOYEE  # rung 2 or 3 already
+            or not complaint.logged_on <= on <= today
+            or not reason.strip()
+        ):
+            predicted = CaseError
+        else:
+            predicted = None
+        before = self.state()
+        outbox_before = set(
+            OutboxMessage.objects.filter(complaint=complaint).values_list("pk", flat=True)
+        )
+        last_event = CaseEvent.objects.filter(complaint=complaint).order_by("-id").first()
+        try:
+            services.complaint_escalate(
+                complaint_id=self.complaint_id,
+                actor=self.users[who],
+                reason=reason,
+                is_written=is_written,
+                on=on,
+                expected_version=complaint.version - 1 if stale else complaint.version,
+            )
+        except (PermissionDenied, Complaint.DoesNotExist, CaseError) as error:
+            assert predicted is not None, f"escalation by {who} refused unexpectedly: {error!r}"
+            assert type(error) is predicted, f"{error!r}, predicted {predicted}"
+            assert str(error).strip(), "a refusal says why"
+            assert self.state() == before, "the refused escalation changed something"
+            return
+        assert predicted is None, f"escalation by {who} went through; predicted {predicted}"
+
+        row = self.fresh()
+        assert (row.stage, row.rung) == ESCALATE[complaint.rung, complaint.stage]
+        # The Awb clock starts on the date of the formal complaint.
+        assert row.received_on == row.escalated_on == on
+        assert row.is_written == is_written
+        assert row.logged_on == complaint.logged_on
+        assert row.rung1_due is None
+        assert (row.closure_reason, row.closure_note, row.closed_at) == ("", "", None)
+        assert row.version == complaint.version + 1
+        events = list(CaseEvent.objects.filter(complaint=row, pk__gt=last_event.pk).order_by("id"))
+        kinds = [event.kind for event in events]
+        assert kinds[:2] == [EventKind.TRANSITION, EventKind.RUNG]
+        assert kinds[2:] in ([], [EventKind.DEADLINE]), kinds
+        transition, rung_event = events[:2]
+        assert (transition.from_stage, transition.to_stage) == (complaint.stage, Stage.INTAKE)
+        assert (rung_event.from_rung, rung_event.to_rung) == (Rung.EMPLOYEE, Rung.HANDLER)
+        assert transition.actor_id == rung_event.actor_id == self.users[who].pk
+        assert rung_event.note == reason.strip()
+        # Awb 9:6: a written complaint is acknowledged, by e-mail when there is an address.
+        sent = OutboxMessage.objects.filter(complaint=row).exclude(pk__in=outbox_before)
+        expected = [OutboxKind.ACKNOWLEDGEMENT] if is_written and row.complainant_email else []
+        assert list(sent.values_list("kind", flat=True)) == expected
+        self.stage = row.stage
+        self.moves_done += 1
+
+    @rule(is_written=st.booleans())
+    def escalate_properly(self, is_written):
+        # Biased towards acceptance: today, with a reason, by a handler of the department.
+        self.escalate("handler", 0, "De klager wil een formeel oordeel.", is_written, False)
 
     # --- invariants (QUALITY.md) ----------------------------------------------------
     @invariant()

@@ -1,9 +1,12 @@
-"""The state machine as a table: every stage x every move, every guard, the closure reasons.
+"""The state machine as a table: every rung x stage x move, every guard, the closure reasons,
+and the rung change 1 -> 2 (escalation).
 
 The expected table (tests/complaints/cases.py) is written out from DOMAIN.md section 3, not
 derived from the code it checks. Cases come from the factory traits, which satisfy every
 guard of their stage, so a refusal below is always for the one thing the test takes away.
 """
+
+from datetime import timedelta
 
 import pytest
 from django.utils.translation import gettext
@@ -14,13 +17,27 @@ from complaints.models import (
     Complaint,
     EventKind,
     HearingWaiver,
+    LetterKind,
+    LetterStatus,
+    Rung,
     Stage,
     guards,
 )
-from complaints.moves import MOVES
-from complaints.services import MoveRefused, complaint_transition
-from tests.complaints.cases import ALLOWED, CLOSES_AS, NEEDS_NOTE, NOTE, case_in, snapshot
+from complaints.moves import MOVES, moves_for
+from complaints.services import CaseError, MoveRefused, complaint_transition
+from complaints.services.ladder import complaint_escalate
+from tests.complaints.cases import (
+    ALLOWED,
+    ALLOWED_AT,
+    CLOSES_AS,
+    ESCALATE,
+    NEEDS_NOTE,
+    NOTE,
+    case_in,
+    snapshot,
+)
 from tests.factories import (
+    RECEIVED_ON,
     ComplaintFactory,
     ComplaintPartFactory,
     DepartmentFactory,
@@ -72,35 +89,52 @@ def test_the_table_covers_every_move_name():
     assert set(MOVES) == {name for _stage, name in ALLOWED}
     assert len(MOVES) == 10
     assert len(Stage.values) == 5
+    assert set(ALLOWED_AT) == set(Rung.values)
+
+
+def test_every_transition_of_the_case_is_in_a_table():
+    """The case-page moves, and the rung change that has its own service and form."""
+    transitions = {
+        name for name, attribute in vars(Complaint).items() if hasattr(attribute, "_django_fsm")
+    }
+    assert transitions == {*MOVES, "escalate"}
 
 
 # ---------------------------------------------------------------------------
-# Every stage x every move
+# Every rung x stage x move
 # ---------------------------------------------------------------------------
 MATRIX = [
     pytest.param(
+        rung,
         stage,
         name,
-        id=f"{stage}-{name}-{'allowed' if (stage, name) in ALLOWED else 'refused'}",
+        id=f"rung{rung}-{stage}-{name}-"
+        f"{'allowed' if (stage, name) in ALLOWED_AT[rung] else 'refused'}",
     )
+    for rung in Rung.values
     for stage in Stage.values
     for name in MOVES
 ]
 
 
-@pytest.mark.parametrize(("stage", "name"), MATRIX)
-def test_a_move_is_allowed_exactly_where_the_table_says(stage, name, department, coordinator):
-    complaint = case_in(stage, department)
+@pytest.mark.parametrize(("rung", "stage", "name"), MATRIX)
+def test_a_move_is_allowed_exactly_where_the_table_says(rung, stage, name, department, coordinator):
+    complaint = case_in(stage, department, rung=rung)
     before = snapshot(complaint)
+    allowed = ALLOWED_AT[rung]
+    # The case page offers exactly the moves of the table (available or with reasons).
+    assert {m.name for m in moves_for(complaint, coordinator)} == {
+        n for s, n in allowed if s == stage
+    }
 
-    if (stage, name) not in ALLOWED:
+    if (stage, name) not in allowed:
         refused = refusal(complaint, name, coordinator)
         assert str(refused) == gettext("This step is not possible from the current stage.")
         return
 
     moved = move(complaint, name, coordinator)
 
-    target = ALLOWED[stage, name]
+    target = allowed[stage, name]
     row = Complaint.objects.get(pk=complaint.pk)
     assert moved.stage == row.stage == target
     assert row.version == before[1] + 1
@@ -187,6 +221,19 @@ GUARD_CASES = [
         build(Stage.RESOLVE, satisfaction_channel=""),
         id="satisfaction_confirmed-close_resolved-no_channel",
     ),
+    # close a rung-1 log as resolved straight from explore: the same evidence (Awb 9:5)
+    pytest.param(
+        guards.has_solution,
+        "close_resolved",
+        build(Stage.EXPLORE, rung=Rung.EMPLOYEE, solution=" "),
+        id="has_solution-close_resolved-rung_1",
+    ),
+    pytest.param(
+        guards.satisfaction_confirmed,
+        "close_resolved",
+        build(Stage.EXPLORE, rung=Rung.EMPLOYEE, satisfaction_confirmed_on=None),
+        id="satisfaction_confirmed-close_resolved-rung_1",
+    ),
     # close as judged (Awb 9:10, 9:12)
     pytest.param(
         guards.every_part_judged,
@@ -212,7 +259,67 @@ GUARD_CASES = [
         build(Stage.JUDGE, hearing_report=" ", hearing_waiver=""),
         id="heard_or_waived-close_judged",
     ),
+    # close as judged: the outcome letter sent (Awb 9:12); one ready to post does not count
+    pytest.param(
+        guards.outcome_letter_sent,
+        "close_judged",
+        build(Stage.JUDGE, letters=[]),
+        id="outcome_letter_sent-close_judged-none",
+    ),
+    pytest.param(
+        guards.outcome_letter_sent,
+        "close_judged",
+        build(Stage.JUDGE, letters=[(LetterKind.OUTCOME, LetterStatus.TO_POST)]),
+        id="outcome_letter_sent-close_judged-not_posted_yet",
+    ),
+    pytest.param(
+        guards.outcome_letter_sent,
+        "close_judged",
+        build(Stage.JUDGE, letters=[(LetterKind.OUTCOME, LetterStatus.DRAFT)]),
+        id="outcome_letter_sent-close_judged-draft",
+    ),
+    # a postponed case: both notices out (Awb 9:11 lid 2)
+    pytest.param(
+        guards.postponement_notified,
+        "close_judged",
+        build(
+            Stage.JUDGE,
+            postponed_on=RECEIVED_ON + timedelta(days=30),
+            postponement_weeks=4,
+            postponement_reason="Advies nodig.",
+            letters=[
+                LetterKind.OUTCOME,
+                LetterKind.POSTPONEMENT,
+                (LetterKind.POSTPONEMENT, LetterStatus.TO_POST),
+            ],
+        ),
+        id="postponement_notified-close_judged-one_not_posted",
+    ),
+    pytest.param(
+        guards.postponement_notified,
+        "close_judged",
+        build(
+            Stage.JUDGE,
+            postponed_on=RECEIVED_ON + timedelta(days=30),
+            postponement_weeks=4,
+            postponement_reason="Advies nodig.",
+            letters=[LetterKind.OUTCOME],
+        ),
+        id="postponement_notified-close_judged-no_notice",
+    ),
     # close as not handled (Awb 9:8), forwarded (Awb 2:3)
+    pytest.param(
+        guards.not_handled_notice_sent,
+        "close_not_handled",
+        build(Stage.INTAKE, letters=[]),
+        id="not_handled_notice_sent-close_not_handled-from_intake",
+    ),
+    pytest.param(
+        guards.not_handled_notice_sent,
+        "close_not_handled",
+        build(Stage.EXPLORE, letters=[LetterKind.OUTCOME]),
+        id="not_handled_notice_sent-close_not_handled-another_letter",
+    ),
     pytest.param(
         guards.has_not_handled_ground,
         "close_not_handled",
@@ -275,6 +382,18 @@ PASSES = [
     ),
     # Only the handler counts for Awb 9:7: another person complained about is no obstacle.
     pytest.param(Stage.INTAKE, "start_exploring", {}, id="someone_else_complained_about"),
+    # Awb 9:11 lid 2: a postponed case closes once every notice went out.
+    pytest.param(
+        Stage.JUDGE,
+        "close_judged",
+        {
+            "postponed_on": RECEIVED_ON + timedelta(days=30),
+            "postponement_weeks": 2,
+            "postponement_reason": "Advies nodig.",
+            "letters": [LetterKind.OUTCOME, LetterKind.POSTPONEMENT, LetterKind.POSTPONEMENT],
+        },
+        id="postponed_with_every_notice_sent",
+    ),
 ]
 
 
@@ -326,15 +445,18 @@ def test_exactly_withdraw_reopen_and_solution_failed_need_a_reason():
 # Closure reasons
 # ---------------------------------------------------------------------------
 CLOSINGS = [
-    pytest.param(stage, name, id=f"{name}-from_{stage}")
-    for (stage, name), target in ALLOWED.items()
+    pytest.param(rung, stage, name, id=f"rung{rung}-{name}-from_{stage}")
+    for rung in (Rung.EMPLOYEE, Rung.HANDLER)
+    for (stage, name), target in ALLOWED_AT[rung].items()
     if target == Stage.CLOSED
 ]
 
 
-@pytest.mark.parametrize(("stage", "name"), CLOSINGS)
-def test_closing_records_the_reason_and_reopening_clears_it(stage, name, department, coordinator):
-    complaint = case_in(stage, department)
+@pytest.mark.parametrize(("rung", "stage", "name"), CLOSINGS)
+def test_closing_records_the_reason_and_reopening_clears_it(
+    rung, stage, name, department, coordinator
+):
+    complaint = case_in(stage, department, rung=rung)
 
     move(complaint, name, coordinator, note="Klager trok de klacht telefonisch in.")
 
@@ -378,3 +500,57 @@ def test_the_stage_cannot_be_assigned_directly():
         complaint.stage = Stage.CLOSED
 
     assert Complaint.objects.get(pk=complaint.pk).stage == Stage.EXPLORE
+
+
+# ---------------------------------------------------------------------------
+# The rung change 1 -> 2: "hand over to a complaint handler"
+# ---------------------------------------------------------------------------
+ESCALATIONS = [
+    pytest.param(
+        rung,
+        stage,
+        id=f"rung{rung}-{stage}-{'allowed' if (rung, stage) in ESCALATE else 'refused'}",
+    )
+    for rung in Rung.values
+    for stage in Stage.values
+]
+
+
+@pytest.mark.parametrize(("rung", "stage"), ESCALATIONS)
+def test_escalation_is_allowed_exactly_where_the_table_says(rung, stage, department, coordinator):
+    complaint = case_in(stage, department, rung=rung)
+    before = snapshot(complaint)
+
+    if (rung, stage) not in ESCALATE:
+        with pytest.raises(CaseError) as refused:
+            complaint_escalate(
+                complaint_id=complaint.pk, actor=coordinator, reason=NOTE, is_written=True
+            )
+        assert str(refused.value) == gettext(
+            "Only a case at rung 1 can be handed over to a complaint handler."
+        )
+        assert snapshot(complaint) == before
+        return
+
+    complaint_escalate(complaint_id=complaint.pk, actor=coordinator, reason=NOTE, is_written=True)
+
+    row = Complaint.objects.get(pk=complaint.pk)
+    assert (row.stage, row.rung) == ESCALATE[rung, stage]
+    assert (row.closure_reason, row.closed_at) == ("", None)
+    assert row.version == before[1] + 1
+    transition, rung_event = CaseEvent.objects.filter(
+        complaint=row, kind__in=[EventKind.TRANSITION, EventKind.RUNG]
+    ).order_by("-id")[:2][::-1]
+    assert (transition.kind, transition.name, transition.from_stage, transition.to_stage) == (
+        EventKind.TRANSITION,
+        "escalate",
+        stage,
+        Stage.INTAKE,
+    )
+    assert (rung_event.kind, rung_event.from_rung, rung_event.to_rung, rung_event.note) == (
+        EventKind.RUNG,
+        Rung.EMPLOYEE,
+        Rung.HANDLER,
+        NOTE,
+    )
+    assert transition.actor == rung_event.actor == coordinator

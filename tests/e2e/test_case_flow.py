@@ -156,6 +156,23 @@ def edit_section(page: Page, title: str, fields: dict[str, str]) -> None:
     expect(section.get_by_role("button", name="Opslaan")).to_have_count(0)
 
 
+def send_outcome_letter_by_post(page: Page) -> None:
+    """Awb 9:12: closing as judged needs the outcome letter sent. The complainant has no
+    e-mail address: the handler writes the letter, prints it for post, and marks it posted
+    (the letter itself is tested in test_letters.py)."""
+    case_url = page.url.split("#")[0]
+    page.locator("#id_letter-kind").select_option("outcome")
+    page.locator("form[action$='/letters/new/'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/letters/\d+/$"))
+    page.locator("#id_recipient_address").fill("Dorpsstraat 1\n1234 AB Voorbeeld")
+    page.locator("#id_section_findings").fill("De medewerker erkent de toon.")
+    page.locator("#id_section_conclusions").fill("Wij maken excuses.")
+    page.locator("button[name=action][value=send]").click()
+    page.locator("form[action$='/posted/'] button[type=submit]").click()
+    expect(page.locator("form[action$='/posted/']")).to_have_count(0)
+    page.goto(case_url)
+
+
 def expect_timeline(page: Page, *moves: tuple[str, str]) -> None:
     """Each move is on the timeline as "from → to" (stage codes or their names)."""
     timeline = page.locator("#timeline")
@@ -269,6 +286,7 @@ def test_the_demo_handler_resolves_one_complaint_and_judges_another_in_the_brows
         },
     )
     no_violations(axe, page, "case page in judge")
+    send_outcome_letter_by_post(page)
     move(page, either("Afsluiten: met oordeel", "Close: judged"), Stage.CLOSED)
     expect(page.locator(".kl-facts")).to_contain_text(
         either("Afgehandeld met oordeel", "Handled with a judgment")

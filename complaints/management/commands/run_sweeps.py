@@ -13,11 +13,12 @@ class Command(BaseCommand):
     help = "Write the deadline reminders due today and send the pending outbox messages, once."
 
     def handle(self, *args, **options) -> None:
+        from complaints.services.ombudsman_reminders import ombudsman_reminder_sweep
         from complaints.services.outbox import outbox_sweep
         from complaints.services.reminders import reminder_sweep
 
         today = timezone.localdate()
-        written = reminder_sweep(today=today)
+        written = reminder_sweep(today=today) + ombudsman_reminder_sweep(today=today)
         self.stdout.write(f"reminders written for {today.isoformat()}: {written}")
         # After the reminders, so the ones just written go out in this same run.
         sent = outbox_sweep()

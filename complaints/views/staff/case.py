@@ -26,7 +26,8 @@ from complaints.forms import (
     PostponeForm,
     section_form_class,
 )
-from complaints.models import Complaint, EventKind, ReopenRequest, Stage
+from complaints.ladder_forms import EscalateForm
+from complaints.models import Complaint, EventKind, ReopenRequest, Rung, Stage
 from complaints.moves import moves_for
 from complaints.selectors import complaint_for, handlers_for
 from complaints.services.citizen import (
@@ -34,8 +35,12 @@ from complaints.services.citizen import (
     REOPEN_REQUEST_HANDLED,
     reopen_request_handle,
 )
+from complaints.services.ladder import complaint_escalate
 from complaints.services.postponement import extension_refusal, postponement_refusal
 from complaints.uploads import attachment_response
+
+from .letters import letters_context
+from .ombudsman_panel import ombudsman_context
 
 
 def _case_or_404(request: HttpRequest, reference: str) -> Complaint:
@@ -73,7 +78,7 @@ def render_case(request: HttpRequest, complaint: Complaint, status: int = 200, *
         (part, judged.get(part.pk) or PartJudgeForm(instance=part, prefix=f"part{part.pk}"))
         for part in complaint.parts.all()
     ]
-    if parts:
+    if parts and can_act and complaint.is_open:  # the forms are shown only then (parts.html)
         # Every part's form offers the same norms: read them once, not once per part
         # (iter() first, so list() does not count them in a query of its own).
         norm_choices = list(iter(parts[0][1].fields["norms"].choices))
@@ -101,6 +106,9 @@ def render_case(request: HttpRequest, complaint: Complaint, status: int = 200, *
     }
     context["reopen_requests"] = open_reopen_requests(context["timeline"])
     context.update(_deadline_context(complaint, can_act, context["today"], forms))
+    context.update(_ladder_context(complaint, user, forms))
+    context.update(ombudsman_context(request, complaint, context, forms))
+    context.update(letters_context(complaint, can_act, forms))
     if context["can_assign"] or can_act:
         context["assign_form"] = forms.pop("assign_form", None) or AssignForm(
             initial={"handler": complaint.handler_id, "version": complaint.version},
@@ -139,6 +147,17 @@ def _deadline_context(complaint: Complaint, can_act: bool, today, forms: dict) -
     if context["can_extend"]:
         context["extend_form"] = forms.pop("extend_form", None) or ExtendForm(initial=version)
     return context
+
+
+def _ladder_context(complaint: Complaint, user, forms: dict) -> dict:
+    """The hand-over form of a rung-1 case (rung 1 -> 2), for whoever may escalate it."""
+    may = user.has_perm("accounts.log_rung1") or user.has_perm("accounts.handle_complaint")
+    if complaint.rung != Rung.EMPLOYEE or not may:
+        return {}
+    return {
+        "escalate_form": forms.pop("escalate_form", None)
+        or EscalateForm(initial={"version": complaint.version})
+    }
 
 
 def case(request: HttpRequest, reference: str) -> HttpResponse:
@@ -225,6 +244,39 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
     except services.CaseError as error:
         return _fail(request, reference, error)
     messages.success(request, _("The handler is assigned."))
+    return redirect(_case_url(complaint))
+
+
+@require_POST
+def escalate(request: HttpRequest, reference: str) -> HttpResponse:
+    """Rung 1 -> 2: the case goes back to intake as a formal complaint of the given date."""
+    complaint = _case_or_404(request, reference)
+    form = EscalateForm(request.POST)
+    if not form.is_valid():
+        return render_case(request, complaint, status=400, escalate_form=form)
+    data = form.cleaned_data
+    try:
+        complaint_escalate(
+            complaint_id=complaint.pk,
+            actor=request.user,
+            reason=data["reason"],
+            is_written=data["is_written"],
+            on=data["on"],
+            expected_version=data["version"],
+        )
+    except services.CaseError as error:
+        # Keep what was typed; the hidden version moves on, so a second try is deliberate.
+        fresh = request.POST.copy()
+        fresh[form.add_prefix("version")] = Complaint.objects.values_list("version", flat=True).get(
+            pk=complaint.pk
+        )
+        form = EscalateForm(fresh)
+        form.is_valid()
+        return _fail(request, reference, error, escalate_form=form)
+    messages.success(
+        request,
+        _("The case is handed over to a complaint handler: now at rung 2, back in intake."),
+    )
     return redirect(_case_url(complaint))
 
 
