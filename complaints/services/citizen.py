@@ -55,6 +55,7 @@ WITHDRAW = "withdraw"
 REOPEN_REQUEST = "reopen_request"
 SURVEY = "survey"
 REOPEN_REQUEST_HANDLED = "reopen_request_handled"  # by a coordinator
+FORMAL_HANDLING = "formal_handling"  # a rung-1 case escalated at the citizen's request
 REOPEN = "accounts.reopen_complaint"
 
 # What the staff mail says happened: (subject, sentence). Nothing the citizen typed.
@@ -67,6 +68,13 @@ NOTICES = {
         gettext_lazy("The complainant withdrew the complaint"),
         gettext_lazy(
             "the complainant withdrew the complaint on the status page. The case is closed."
+        ),
+    ),
+    FORMAL_HANDLING: (
+        gettext_lazy("The complainant wants formal handling"),
+        gettext_lazy(
+            "the complainant asked on the status page for formal handling of what was logged "
+            "at rung 1. The case is now a formal complaint at intake and needs a handler."
         ),
     ),
     REOPEN_REQUEST: (
@@ -202,7 +210,7 @@ def citizen_add_information(
         files=[attachment.original_name for attachment in attachments],
         attachments=[attachment.pk for attachment in attachments],
     )
-    _notify_staff(complaint, event, INFORMATION, _handler_first(complaint))
+    staff_notify(complaint, event, INFORMATION, _handler_first(complaint))
     return event
 
 
@@ -237,7 +245,7 @@ def citizen_withdraw(*, complaint_id: int, reason: str = "") -> Complaint:
         to_stage=complaint.stage,
         by_citizen=True,
     )
-    _notify_staff(complaint, event, WITHDRAW, _handler_first(complaint))
+    staff_notify(complaint, event, WITHDRAW, _handler_first(complaint))
     return complaint
 
 
@@ -286,7 +294,7 @@ def citizen_reopen_request(*, complaint_id: int, reason: str) -> ReopenRequest:
         note=reason,
         reopen_request=request.pk,
     )
-    _notify_staff(complaint, event, REOPEN_REQUEST, _coordinators_first(complaint))
+    staff_notify(complaint, event, REOPEN_REQUEST, coordinators_first(complaint))
     return request
 
 
@@ -352,15 +360,13 @@ def _handler_first(complaint: Complaint) -> list[User]:
     return _active_handler(complaint) or _coordinators_of(complaint)
 
 
-def _coordinators_first(complaint: Complaint) -> list[User]:
+def coordinators_first(complaint: Complaint) -> list[User]:
     """Only a coordinator may reopen a case; without one in the department, the handler
     at least hears of it."""
     return _coordinators_of(complaint) or _active_handler(complaint)
 
 
-def _notify_staff(
-    complaint: Complaint, event: CaseEvent, what: str, recipients: list[User]
-) -> None:
+def staff_notify(complaint: Complaint, event: CaseEvent, what: str, recipients: list[User]) -> None:
     """One mail per recipient, under a key unique per event and recipient."""
     if not recipients:
         # Nobody to tell by mail; the event is on the timeline and a reopen request on the

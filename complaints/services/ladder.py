@@ -10,24 +10,21 @@ Rung 3 (the ombudsman phase) is ``complaints.services.ombudsman``.
 
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from accounts.models import User
-from complaints.models import CaseEvent, Complaint, EventKind, OutboxKind, Rung, Stage, Theme
+from complaints.models import CaseEvent, Complaint, EventKind, Rung, Stage, Theme
 from complaints.moves import at_its_rung, unmet_guards
 from complaints.selectors import complaints_visible_to
 
 from .acknowledgement import acknowledgement_enqueue
-from .citizen import _coordinators_first, _render_mail, _staff_language
+from .citizen import FORMAL_HANDLING, _staff_language, coordinators_first, staff_notify
 from .deadlines import due_dates_compute, due_dates_of, due_dates_record
 from .errors import CaseError, MoveRefused, StaleAction
-from .outbox import outbox_enqueue
 from .register import reference_next
 
 LOG_RUNG1 = "accounts.log_rung1"
@@ -229,38 +226,6 @@ def complaint_escalate(
     due_dates_record(complaint, before, actor=actor, by_citizen=by_citizen)
     acknowledgement_enqueue(complaint)  # Awb 9:6, by e-mail when we have an address
     if by_citizen:
-        _notify_coordinators(complaint, event)
+        # The case now waits at intake for a handler: tell whoever assigns it.
+        staff_notify(complaint, event, FORMAL_HANDLING, coordinators_first(complaint))
     return complaint
-
-
-def _notify_coordinators(complaint: Complaint, event: CaseEvent) -> None:
-    """The case now waits at intake for a handler: tell whoever assigns it (the same mail
-    as the other things a citizen does on the status page: no personal data)."""
-    url = settings.SITE_URL.rstrip("/") + reverse("complaints:case", args=[complaint.reference])
-    language = _staff_language()
-    for user in _coordinators_first(complaint):
-        if not user.email:
-            continue
-        with translation.override(language):
-            context = {
-                "reference": complaint.reference,
-                "what": _("The complainant wants formal handling"),
-                "sentence": _(
-                    "the complainant asked on the status page for formal handling of what "
-                    "was logged at rung 1. The case is now a formal complaint at intake and "
-                    "needs a handler."
-                ),
-                "url": url,
-                "recipient_name": user.get_short_name(),
-                "organisation": settings.ORGANISATION_NAME,
-            }
-        subject, body = _render_mail("citizen_notice", language, context)
-        outbox_enqueue(
-            key=f"citizen:{complaint.reference}:{event.pk}:{user.pk}",
-            kind=OutboxKind.CITIZEN,
-            to=user.email,
-            subject=subject,
-            body=body,
-            complaint=complaint,
-            language=language,
-        )
