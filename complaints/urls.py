@@ -15,6 +15,8 @@ app_name = "complaints"
 
 urlpatterns = [
     path("", worklist.worklist, name="worklist"),
+    path("export.csv", worklist.export, {"file_format": "csv"}, name="worklist_csv"),
+    path("export.xlsx", worklist.export, {"file_format": "xlsx"}, name="worklist_xlsx"),
     path("new/", intake.register, name="register"),
     path("quick-log/", ladder.quick_log, name="quick_log"),
     path("due/", deadlines.due, name="due"),

@@ -4,8 +4,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.models import User
 from complaints.models import Rung, Stage, Theme
 from complaints.selectors import SCOPES, WorklistFilter, worklist_for
+from reporting import exports
 
 PAGE_SIZE = 50
 
@@ -31,13 +33,18 @@ def parse_filters(request: HttpRequest) -> WorklistFilter:
     )
 
 
-def worklist(request: HttpRequest) -> HttpResponse:
-    user = request.user
+def may_see_worklist(user: User) -> None:
+    """Handlers and managers; the worklist and its downloads share this check."""
     if not (
         user.has_perm("accounts.handle_complaint")
         or user.has_perm("accounts.view_department_dashboard")
     ):
         raise PermissionDenied
+
+
+def worklist(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    may_see_worklist(user)
     filters = parse_filters(request)
     today = timezone.localdate()
     page = Paginator(worklist_for(user, filters, today=today), PAGE_SIZE).get_page(
@@ -59,3 +66,17 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "querystring": query.urlencode(),
         },
     )
+
+
+def export(request: HttpRequest, file_format: str) -> HttpResponse:
+    """The cases the worklist's filters show, every page, as a CSV or XLSX download."""
+    may_see_worklist(request.user)
+    today = timezone.localdate()
+    complaints = worklist_for(request.user, parse_filters(request), today=today)
+    if file_format == "xlsx":
+        response = HttpResponse(exports.cases_xlsx(complaints), exports.XLSX_CONTENT_TYPE)
+    else:
+        response = HttpResponse(exports.cases_csv(complaints), exports.CSV_CONTENT_TYPE)
+    name = f"cases-{today.isoformat()}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
