@@ -41,7 +41,11 @@ class SessionStore(cached_db.SessionStore):
         return DatabaseStore.exists(self, session_key)
 
     def delete(self, session_key=None):
+        DatabaseStore.delete(self, session_key)  # a database error is not swallowed
+        session_key = session_key or self.session_key
+        if session_key is None:
+            return
         try:
-            super().delete(session_key)
+            self._cache.delete(self.cache_key_prefix + session_key)
         except Exception:  # noqa: BLE001 -- deleted in the database; the cache entry expires
             logger.warning("session cache unreachable; deleted in the database only")

@@ -33,7 +33,7 @@ def parse_filters(request: HttpRequest) -> WorklistFilter:
     )
 
 
-def may_see_worklist(user: User) -> None:
+def require_worklist_access(user: User) -> None:
     """Handlers and managers; the worklist and its downloads share this check."""
     if not (
         user.has_perm("accounts.handle_complaint")
@@ -44,7 +44,7 @@ def may_see_worklist(user: User) -> None:
 
 def worklist(request: HttpRequest) -> HttpResponse:
     user = request.user
-    may_see_worklist(user)
+    require_worklist_access(user)
     filters = parse_filters(request)
     today = timezone.localdate()
     page = Paginator(worklist_for(user, filters, today=today), PAGE_SIZE).get_page(
@@ -70,7 +70,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 def export(request: HttpRequest, file_format: str) -> HttpResponse:
     """The cases the worklist's filters show, every page, as a CSV or XLSX download."""
-    may_see_worklist(request.user)
+    require_worklist_access(request.user)
     today = timezone.localdate()
     complaints = worklist_for(request.user, parse_filters(request), today=today)
     if file_format == "xlsx":
