@@ -70,9 +70,22 @@ def _phase(complaint: Complaint) -> OmbudsmanCase:
     return phase
 
 
-def _touch(complaint: Complaint) -> None:
+def _lock_phase(complaint_id: int, actor: User) -> tuple[Complaint, OmbudsmanCase]:
+    """The locked case row and its ombudsman phase, for a coordinator."""
+    complaint = _lock(complaint_id, actor)
+    return complaint, _phase(complaint)
+
+
+def _record(complaint: Complaint, *, actor: User, name: str, note: str, **data) -> None:
+    """Bump the case's version and record one ombudsman event on its timeline."""
     complaint.version += 1
     complaint.save(update_fields=["version", "updated_at"])
+    CaseEvent.record(complaint, actor=actor, kind=EventKind.OMBUDSMAN, name=name, note=note, **data)
+
+
+def _not_before_phase(day: date, phase: OmbudsmanCase, message: str) -> None:
+    if day < phase.taken_up_on:
+        raise CaseError(message)
 
 
 def _not_in_the_future(day: date, message: str) -> None:
@@ -175,8 +188,7 @@ def information_request_add(
     *, complaint_id: int, actor: User, question: str, received_on: date, due_on: date
 ) -> InformationRequest:
     """A question of the ombudsman, with the date our answer is due (the sweep reminds)."""
-    complaint = _lock(complaint_id, actor)
-    phase = _phase(complaint)
+    complaint, phase = _lock_phase(complaint_id, actor)
     question = _required(question, _("Write down what the ombudsman asks."))
     _not_in_the_future(received_on, _("The date the request was received cannot be in the future."))
     if received_on < phase.taken_up_on:
@@ -189,11 +201,9 @@ def information_request_add(
     request = InformationRequest.objects.create(
         ombudsman_case=phase, question=question, received_on=received_on, due_on=due_on
     )
-    _touch(complaint)
-    CaseEvent.record(
+    _record(
         complaint,
         actor=actor,
-        kind=EventKind.OMBUDSMAN,
         name=REQUEST_ADDED,
         note=_("Information request, answer due on %(day)s: %(question)s")
         % {"day": due_on.isoformat(), "question": question},
@@ -228,11 +238,9 @@ def information_request_answer(
     request.answered_on = answered_on
     request.documents_sent = (documents_sent or "").strip()
     request.save(update_fields=["answered_on", "documents_sent"])
-    _touch(complaint)
-    CaseEvent.record(
+    _record(
         complaint,
         actor=actor,
-        kind=EventKind.OMBUDSMAN,
         name=REQUEST_ANSWERED,
         note=_("Information request of %(received)s answered on %(day)s.")
         % {"received": request.received_on.isoformat(), "day": answered_on.isoformat()}
@@ -255,22 +263,20 @@ def ombudsman_outcome_record(
     *, complaint_id: int, actor: User, outcome: str, outcome_on: date, summary: str
 ) -> OmbudsmanCase:
     """What the ombudsman concluded (recorded again, it replaces the earlier record)."""
-    complaint = _lock(complaint_id, actor)
-    phase = _phase(complaint)
+    complaint, phase = _lock_phase(complaint_id, actor)
     if outcome not in OmbudsmanOutcome.values:
         raise CaseError(_("Choose one of the outcomes."))
     _not_in_the_future(outcome_on, _("The date of the outcome cannot be in the future."))
-    if outcome_on < phase.taken_up_on:
-        raise CaseError(_("The outcome cannot be older than the ombudsman's case."))
+    _not_before_phase(
+        outcome_on, phase, _("The outcome cannot be older than the ombudsman's case.")
+    )
     phase.outcome = outcome
     phase.outcome_on = outcome_on
     phase.outcome_summary = (summary or "").strip()
     phase.save(update_fields=["outcome", "outcome_on", "outcome_summary"])
-    _touch(complaint)
-    CaseEvent.record(
+    _record(
         complaint,
         actor=actor,
-        kind=EventKind.OMBUDSMAN,
         name=OUTCOME,
         note=_("Outcome of %(day)s: %(outcome)s")
         % {"day": outcome_on.isoformat(), "outcome": OmbudsmanOutcome(outcome).label}
@@ -286,8 +292,7 @@ def ombudsman_finding_set(
     *, complaint_id: int, actor: User, norm: Norm, judgment: str, note: str = ""
 ) -> OmbudsmanFinding:
     """The ombudsman's judgment on one norm; a second one for the same norm replaces it."""
-    complaint = _lock(complaint_id, actor)
-    phase = _phase(complaint)
+    complaint, phase = _lock_phase(complaint_id, actor)
     if judgment not in Judgment.values:
         raise CaseError(_("Choose the ombudsman's judgment."))
     finding, created = OmbudsmanFinding.objects.update_or_create(
@@ -295,11 +300,9 @@ def ombudsman_finding_set(
         norm=norm,
         defaults={"judgment": judgment, "note": (note or "").strip()},
     )
-    _touch(complaint)
-    CaseEvent.record(
+    _record(
         complaint,
         actor=actor,
-        kind=EventKind.OMBUDSMAN,
         name=FINDING,
         note=_("The ombudsman's judgment on norm %(norm)s: %(judgment)s")
         % {"norm": norm, "judgment": Judgment(judgment).label}
@@ -319,21 +322,19 @@ def recommendation_add(
     *, complaint_id: int, actor: User, text: str, owner: User, due_on: date
 ) -> Recommendation:
     """A recommendation of the ombudsman, owned by one member of staff until it is done."""
-    complaint = _lock(complaint_id, actor)
-    phase = _phase(complaint)
+    complaint, phase = _lock_phase(complaint_id, actor)
     text = _required(text, _("Write down the recommendation."))
     if not owner.is_active:
         raise CaseError(_("%(name)s no longer works here. Choose another owner.") % {"name": owner})
-    if due_on < phase.taken_up_on:
-        raise CaseError(_("The due date cannot be before the ombudsman took up the case."))
+    _not_before_phase(
+        due_on, phase, _("The due date cannot be before the ombudsman took up the case.")
+    )
     recommendation = Recommendation.objects.create(
         ombudsman_case=phase, text=text, owner=owner, due_on=due_on
     )
-    _touch(complaint)
-    CaseEvent.record(
+    _record(
         complaint,
         actor=actor,
-        kind=EventKind.OMBUDSMAN,
         name=RECOMMENDATION_ADDED,
         note=_("Recommendation for %(owner)s, due on %(day)s: %(text)s")
         % {"owner": owner.full_name, "day": due_on.isoformat(), "text": text},
@@ -388,11 +389,9 @@ def recommendation_update(
     recommendation.status = status
     recommendation.follow_up = follow_up
     recommendation.save(update_fields=["status", "follow_up", "done_on"])
-    _touch(complaint)
-    CaseEvent.record(
+    _record(
         complaint,
         actor=actor,
-        kind=EventKind.OMBUDSMAN,
         name=RECOMMENDATION_UPDATED,
         note=_("Recommendation of %(day)s: %(status)s")
         % {"day": recommendation.due_on.isoformat(), "status": RecommendationStatus(status).label}
@@ -413,20 +412,18 @@ def ombudsman_response_record(
 ) -> OmbudsmanCase:
     """What the organisation answered to the ombudsman's outcome (recorded again, it
     replaces the earlier record)."""
-    complaint = _lock(complaint_id, actor)
-    phase = _phase(complaint)
+    complaint, phase = _lock_phase(complaint_id, actor)
     response = _required(response, _("Write down the organisation's response."))
     _not_in_the_future(response_on, _("The date of the response cannot be in the future."))
-    if response_on < phase.taken_up_on:
-        raise CaseError(_("The response cannot be older than the ombudsman's case."))
+    _not_before_phase(
+        response_on, phase, _("The response cannot be older than the ombudsman's case.")
+    )
     phase.response = response
     phase.response_on = response_on
     phase.save(update_fields=["response", "response_on"])
-    _touch(complaint)
-    CaseEvent.record(
+    _record(
         complaint,
         actor=actor,
-        kind=EventKind.OMBUDSMAN,
         name=RESPONSE,
         note=_("Response sent to the ombudsman on %(day)s: %(response)s")
         % {"day": response_on.isoformat(), "response": response},

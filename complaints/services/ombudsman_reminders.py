@@ -42,16 +42,13 @@ from accounts.models import User
 from complaints.models import (
     Complaint,
     InformationRequest,
-    OutboxKind,
     Recommendation,
     RecommendationStatus,
     Reminder,
     ReminderKind,
 )
-from ladder.deadlines import add_working_days
 
-from .outbox import outbox_enqueue
-from .reminders import USER_FIELDS, Rules, load_rules, working_days_between
+from .reminders import USER_FIELDS, Rules, latest_reminder, load_rules, reminder_store
 
 log = logging.getLogger(__name__)
 
@@ -76,27 +73,6 @@ class Planned:
     object_id: int
     ombudsman: str
     their_reference: str
-
-
-def due_today(due_on: date, rules: Rules) -> tuple[str, str, int] | None:
-    """The latest of before / on the day / overdue that has come due (kind, key suffix,
-    days), or None. The rule of ``complaints.services.reminders.reminders_due``. Pure."""
-    today = rules.today
-    if today > due_on:
-        return ReminderKind.OVERDUE, f"overdue-{today.isoformat()}", (today - due_on).days
-    if today == due_on:
-        return ReminderKind.ON_THE_DAY, "on-the-day", 0
-    current = None
-    for offset in rules.offsets:  # largest first: the last match is the latest reminder
-        if today >= add_working_days(due_on, -offset, equal_days=rules.equal_days):
-            current = offset
-    if current is None:
-        return None
-    return (
-        ReminderKind.BEFORE,
-        f"before-{current}",
-        working_days_between(today, due_on, rules.equal_days),
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -212,7 +188,7 @@ def plan(
 ) -> list[Planned]:
     planned = []
     for request in requests:
-        due = due_today(request.due_on, rules)
+        due = latest_reminder(request.due_on, rules)
         if due is None:
             continue
         kind, suffix, days = due
@@ -277,7 +253,7 @@ def ombudsman_reminder_sweep(*, today: date) -> int:
     already written are checked in one query, and only cases with a missing key get a locked
     transaction of their own."""
     rules = load_rules(today)
-    requests = [r for r in open_requests_near(rules.horizon) if due_today(r.due_on, rules)]
+    requests = [r for r in open_requests_near(rules.horizon) if latest_reminder(r.due_on, rules)]
     recommendations = list(overdue_recommendations(today))
     if not requests and not recommendations:
         return 0
@@ -337,25 +313,14 @@ def ombudsman_reminders_write(*, complaint_id: int, rules: Rules, recipients: Re
 
 
 def reminder_write(*, case: Complaint, item: Planned) -> None:
-    language = getattr(item.recipient, "language", "") or settings.LANGUAGE_CODE
-    subject, body = reminder_render(case=case, item=item, language=language)
-    message = outbox_enqueue(
-        key=f"reminder:{item.key}",
-        kind=OutboxKind.REMINDER,
-        to=item.recipient.email,
-        subject=subject,
-        body=body,
-        complaint=case,
-        language=language,
-    )
-    Reminder.objects.create(
+    reminder_store(
+        case=case,
         key=item.key,
-        complaint=case,
+        recipient=item.recipient,
         due_field=item.due_field,
         due_on=item.due_on,
         kind=item.kind,
-        recipient=item.recipient,
-        message=message,
+        render=lambda language: reminder_render(case=case, item=item, language=language),
     )
 
 

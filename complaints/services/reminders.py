@@ -43,7 +43,7 @@ on the case, and daily rows would drown the timeline; the ``Reminder`` rows are 
 
 import logging
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -163,33 +163,47 @@ class Rules:
 def reminders_due(case: Complaint, rules: Rules) -> list[Due]:
     """What has come due today for ``case``: per deadline the latest handler reminder (the
     catch-up rule) and, for the decision, the manager reminder. Pure: no queries."""
-    today = rules.today
     found: list[Due] = []
     for deadline in DEADLINES:
         due_on = getattr(case, deadline.field)
         if due_on is None or (deadline.done_field and getattr(case, deadline.done_field)):
             continue
-        if today > due_on:
-            overdue = (today - due_on).days
-            found.append(
-                Due(deadline, due_on, ReminderKind.OVERDUE, f"overdue-{today.isoformat()}", overdue)
-            )
-            if deadline.field == MANAGER_DEADLINE and overdue >= rules.manager_after:
-                found.append(Due(deadline, due_on, ReminderKind.MANAGER, "manager", overdue))
-        elif today == due_on:
-            found.append(Due(deadline, due_on, ReminderKind.ON_THE_DAY, "on-the-day", 0))
-        else:
-            # The smallest offset whose day has come is the latest reminder (offsets are
-            # largest first, so the last match wins).
-            current = None
-            for offset in rules.offsets:
-                starts = add_working_days(due_on, -offset, equal_days=rules.equal_days)
-                if today >= starts:
-                    current = offset
-            if current is not None:
-                to_go = working_days_between(today, due_on, rules.equal_days)
-                found.append(Due(deadline, due_on, ReminderKind.BEFORE, f"before-{current}", to_go))
+        latest = latest_reminder(due_on, rules)
+        if latest is None:
+            continue
+        kind, suffix, days = latest
+        found.append(Due(deadline, due_on, kind, suffix, days))
+        if (
+            kind == ReminderKind.OVERDUE
+            and deadline.field == MANAGER_DEADLINE
+            and days >= rules.manager_after
+        ):
+            found.append(Due(deadline, due_on, ReminderKind.MANAGER, "manager", days))
     return found
+
+
+def latest_reminder(due_on: date, rules: Rules) -> tuple[str, str, int] | None:
+    """The latest of before / on the day / overdue that has come due today for ``due_on``
+    (kind, key suffix, days), or None: the catch-up rule. Also used by the ombudsman sweep
+    (``complaints.services.ombudsman_reminders``). Pure: no queries."""
+    today = rules.today
+    if today > due_on:
+        return ReminderKind.OVERDUE, f"overdue-{today.isoformat()}", (today - due_on).days
+    if today == due_on:
+        return ReminderKind.ON_THE_DAY, "on-the-day", 0
+    # The smallest offset whose day has come is the latest reminder (offsets are largest
+    # first, so the last match wins).
+    current = None
+    for offset in rules.offsets:
+        if today >= add_working_days(due_on, -offset, equal_days=rules.equal_days):
+            current = offset
+    if current is None:
+        return None
+    return (
+        ReminderKind.BEFORE,
+        f"before-{current}",
+        working_days_between(today, due_on, rules.equal_days),
+    )
 
 
 def working_days_between(start: date, end: date, equal_days: Collection[date]) -> int:
@@ -376,8 +390,34 @@ def case_reminders_write(*, complaint_id: int, rules: Rules, recipients: Recipie
 
 
 def reminder_write(*, case: Complaint, due: Due, recipient: User, key: str) -> None:
+    reminder_store(
+        case=case,
+        key=key,
+        recipient=recipient,
+        due_field=due.deadline.field,
+        due_on=due.due_on,
+        kind=due.kind,
+        render=lambda language: reminder_render(
+            case=case, due=due, recipient=recipient, language=language
+        ),
+    )
+
+
+def reminder_store(
+    *,
+    case: Complaint,
+    key: str,
+    recipient: User,
+    due_field: str,
+    due_on: date,
+    kind: str,
+    render: Callable[[str], tuple[str, str]],
+) -> None:
+    """One reminder: its mail in the outbox, rendered in the recipient's language by
+    ``render(language)`` -> (subject, body), and its ``Reminder`` row under ``key``. Shared
+    with the ombudsman sweep (``complaints.services.ombudsman_reminders``)."""
     language = getattr(recipient, "language", "") or settings.LANGUAGE_CODE
-    subject, body = reminder_render(case=case, due=due, recipient=recipient, language=language)
+    subject, body = render(language)
     message = outbox_enqueue(
         key=f"reminder:{key}",
         kind=OutboxKind.REMINDER,
@@ -390,9 +430,9 @@ def reminder_write(*, case: Complaint, due: Due, recipient: User, key: str) -> N
     Reminder.objects.create(
         key=key,
         complaint=case,
-        due_field=due.deadline.field,
-        due_on=due.due_on,
-        kind=due.kind,
+        due_field=due_field,
+        due_on=due_on,
+        kind=kind,
         recipient=recipient,
         message=message,
     )

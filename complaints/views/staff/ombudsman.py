@@ -19,9 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from complaints.models import Recommendation
 from complaints.ombudsman_forms import (
-    AnswerForm,
     FindingForm,
-    FollowUpForm,
     InformationRequestForm,
     OmbudsmanStartForm,
     OutcomeForm,
@@ -34,14 +32,17 @@ from complaints.services import ombudsman as services
 from complaints.services.ombudsman import LIAISE, may_follow_up
 
 from . import case as case_views
+from .ombudsman_panel import answer_form, follow_up_form
 
 ANCHOR = "ombudsman"
 
 
-def _act(request, reference, form, call, done, *, context_name, keep=None):
+def _act(request, reference, form, call, done, *, context_name, keep=None, complaint=None):
     """Parse, call, redirect to the panel; on an error show the case with the input kept.
-    ``keep`` wraps the form for the context (the per-row forms are keyed by row id)."""
-    complaint = case_views._case_or_404(request, reference)
+    ``keep`` wraps the form for the context (the per-row forms are keyed by row id);
+    ``complaint``, when the view has read the case already."""
+    if complaint is None:
+        complaint = case_views._case_or_404(request, reference)
     kept = {context_name: keep(form) if keep else form}
     if not form.is_valid():
         return case_views.render_case(request, complaint, status=400, **kept)
@@ -56,6 +57,16 @@ def _act(request, reference, form, call, done, *, context_name, keep=None):
 def _coordinator(request: HttpRequest) -> None:
     if not request.user.has_perm(LIAISE):
         raise PermissionDenied
+
+
+def _row_or_404(request: HttpRequest, reference: str, rows: str, row_id: int):
+    """The case and one row of its ombudsman phase (``rows``: the related name), or 404."""
+    complaint = case_views._case_or_404(request, reference)
+    phase = getattr(complaint, "ombudsman_case", None)
+    row = getattr(phase, rows).filter(pk=row_id).first() if phase else None
+    if row is None:
+        raise Http404
+    return complaint, row
 
 
 @require_POST
@@ -99,14 +110,11 @@ def add_request(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def answer_request(request: HttpRequest, reference: str, request_id: int) -> HttpResponse:
     _coordinator(request)
-    complaint = case_views._case_or_404(request, reference)
-    phase = getattr(complaint, "ombudsman_case", None)
-    if phase is None or not phase.information_requests.filter(pk=request_id).exists():
-        raise Http404
+    complaint, _row = _row_or_404(request, reference, "information_requests", request_id)
     return _act(
         request,
         reference,
-        AnswerForm(request.POST, prefix=f"answer-{request_id}"),
+        answer_form(request_id, request.POST),
         lambda c, data: services.information_request_answer(
             request_id=request_id,
             actor=request.user,
@@ -116,6 +124,7 @@ def answer_request(request: HttpRequest, reference: str, request_id: int) -> Htt
         _("The answer is recorded. The reminders for this request stop."),
         context_name="answer_forms",
         keep=lambda form: {request_id: form},
+        complaint=complaint,
     )
 
 
@@ -194,14 +203,6 @@ def response(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def _follow_up_form(recommendation: Recommendation, data=None) -> FollowUpForm:
-    return FollowUpForm(
-        data,
-        prefix=f"follow-up-{recommendation.pk}",
-        initial={"status": recommendation.status, "follow_up": recommendation.follow_up},
-    )
-
-
 def _follow_up(request, recommendation: Recommendation, data: dict) -> None:
     services.recommendation_update(
         recommendation_id=recommendation.pk,
@@ -214,21 +215,20 @@ def _follow_up(request, recommendation: Recommendation, data: dict) -> None:
 @require_POST
 def follow_up(request: HttpRequest, reference: str, recommendation_id: int) -> HttpResponse:
     """The follow-up of a recommendation from the case page (owner or coordinator)."""
-    complaint = case_views._case_or_404(request, reference)
-    phase = getattr(complaint, "ombudsman_case", None)
-    recommendation = phase.recommendations.filter(pk=recommendation_id).first() if phase else None
-    if recommendation is None:
-        raise Http404
+    complaint, recommendation = _row_or_404(
+        request, reference, "recommendations", recommendation_id
+    )
     if not may_follow_up(request.user, recommendation):
         raise PermissionDenied
     return _act(
         request,
         reference,
-        _follow_up_form(recommendation, request.POST),
+        follow_up_form(recommendation, request.POST),
         lambda c, data: _follow_up(request, recommendation, data),
         _("The follow-up of the recommendation is saved."),
         context_name="follow_up_forms",
         keep=lambda form: {recommendation_id: form},
+        complaint=complaint,
     )
 
 
@@ -240,7 +240,7 @@ def recommendation(request: HttpRequest, recommendation_id: int) -> HttpResponse
     except Recommendation.DoesNotExist as missing:
         raise Http404 from missing
     status = 200
-    form = _follow_up_form(found, request.POST if request.method == "POST" else None)
+    form = follow_up_form(found, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             try:

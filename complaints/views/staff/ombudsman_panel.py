@@ -9,7 +9,7 @@ norms with the ombudsman's findings (which also give the choices of the finding 
 
 from django.http import HttpRequest
 
-from complaints.models import Complaint, ComplaintPart, Judgment, Norm
+from complaints.models import Complaint, ComplaintPart, Judgment, Norm, Recommendation
 from complaints.ombudsman_forms import (
     AnswerForm,
     FindingForm,
@@ -24,6 +24,21 @@ from complaints.selectors import OPEN_RECOMMENDATION, norms_with_findings, ombud
 from complaints.services.ombudsman import LIAISE, may_follow_up, ombudsman_start_refusal
 
 ADD_RECOMMENDATION = "recommendation"  # ?edit=recommendation opens the form (it lists staff)
+
+
+def answer_form(request_id: int, data=None) -> AnswerForm:
+    """The answer form of one information request: the panel shows it, the action binds it
+    (the prefix keeps the forms of several requests apart)."""
+    return AnswerForm(data, prefix=f"answer-{request_id}")
+
+
+def follow_up_form(recommendation: Recommendation, data=None) -> FollowUpForm:
+    """The follow-up form of one recommendation, filled in with its current state."""
+    return FollowUpForm(
+        data,
+        prefix=f"follow-up-{recommendation.pk}",
+        initial={"status": recommendation.status, "follow_up": recommendation.follow_up},
+    )
 
 
 def judgment_table(parts: list[ComplaintPart], norms: list[Norm]) -> list[dict]:
@@ -72,7 +87,7 @@ def ombudsman_context(
         "ombudsman_requests": [
             {
                 "item": item,
-                "form": (answer_forms.get(item.pk) or AnswerForm(prefix=f"answer-{item.pk}"))
+                "form": (answer_forms.get(item.pk) or answer_form(item.pk))
                 if can_liaise and not item.answered_on
                 else None,
             }
@@ -82,13 +97,7 @@ def ombudsman_context(
             {
                 "item": item,
                 "open": item.status in OPEN_RECOMMENDATION,
-                "form": (
-                    follow_up_forms.get(item.pk)
-                    or FollowUpForm(
-                        prefix=f"follow-up-{item.pk}",
-                        initial={"status": item.status, "follow_up": item.follow_up},
-                    )
-                )
+                "form": (follow_up_forms.get(item.pk) or follow_up_form(item))
                 if may_follow_up(user, item)
                 else None,
             }
