@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from complaints.letters.kinds import SECTION_NAMES, spec_of
+from complaints.letters.kinds import spec_of
 from complaints.models import Letter, LetterKind
-from complaints.services.letters import Recipient
+from complaints.services.letters import Recipient, section_name
 
 TEXT = forms.Textarea(attrs={"rows": 5})
 
@@ -63,17 +63,16 @@ class LetterForm(forms.Form):
         spec = spec_of(letter.kind)
         for section in letter.sections:
             defined = spec.section(section["key"])
-            label = section.get("heading") or SECTION_NAMES.get(section["key"], section["key"])
+            mandatory = bool(defined and defined.mandatory)
             help_parts = []
-            if defined and defined.mandatory:
+            if mandatory:
                 help_parts.append(str(_("Mandatory: the letter cannot be sent without it.")))
             if defined and defined.guidance:
                 help_parts.append(str(defined.guidance))
-            mandatory = bool(defined and defined.mandatory)
             self.fields[f"section_{section['key']}"] = (
                 MandatorySection if mandatory else forms.CharField
             )(
-                label=label,
+                label=section_name(section),
                 required=mandatory,
                 widget=TEXT,
                 help_text=" ".join(help_parts),

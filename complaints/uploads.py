@@ -17,7 +17,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from io import BytesIO
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from defusedxml import ElementTree as SafeXML
@@ -25,7 +25,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseBase
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile, ImageOps
@@ -34,6 +35,8 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObj
 
 if TYPE_CHECKING:
     from complaints.models import Attachment
+
+R = TypeVar("R", bound=HttpResponseBase)
 
 ALLOWED = {
     "pdf": "application/pdf",
@@ -526,12 +529,16 @@ def attachment_response(attachment: Attachment) -> FileResponse:
     content_type = attachment.content_type
     if content_type not in ALLOWED.values():  # rows from before the checks existed
         content_type = "application/octet-stream"
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+    return as_download(
+        FileResponse(attachment.file.open("rb"), content_type=content_type),
         filename=attachment.original_name,
-        content_type=content_type,
     )
+
+
+def as_download(response: R, *, filename: str) -> R:
+    """``response`` as a download a browser will not render: never inline, never sniffed,
+    never cached, and sandboxed should a browser render it anyway."""
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

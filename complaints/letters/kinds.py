@@ -33,6 +33,10 @@ class Section:
 
 OPENING = Section("opening")
 CLOSING = Section("closing")
+# Sections that several kinds share, word for word.
+FORWARDED = Section("forwarded", mandatory=True, needs=("forwarded_to",))
+COMPLAINT = Section("complaint", mandatory=True, needs=("conduct_description",))
+OMBUDSMAN = Section("ombudsman", mandatory=True, needs=("ombudsman",))
 
 # What a section is called where its own heading is empty (the admin may clear a heading).
 SECTION_NAMES = {
@@ -117,7 +121,7 @@ SPECS: dict[str, KindSpec] = {
         KindSpec(
             LetterKind.FORWARDING_NOTICE,
             COMPLAINANT,
-            (OPENING, Section("forwarded", mandatory=True, needs=("forwarded_to",)), CLOSING),
+            (OPENING, FORWARDED, CLOSING),
             help=_("Tell the sender, at the same time as you forward the complaint (Awb 2:3)."),
         ),
         KindSpec(
@@ -125,8 +129,8 @@ SPECS: dict[str, KindSpec] = {
             BODY,
             (
                 OPENING,
-                Section("forwarded", mandatory=True, needs=("forwarded_to",)),
-                Section("complaint", mandatory=True, needs=("conduct_description",)),
+                FORWARDED,
+                COMPLAINT,
                 CLOSING,
             ),
             help=_(
@@ -140,7 +144,7 @@ SPECS: dict[str, KindSpec] = {
             (
                 OPENING,
                 Section("decision", mandatory=True, needs=("not_handled_ground",)),
-                Section("ombudsman", mandatory=True, needs=("ombudsman",)),
+                OMBUDSMAN,
                 CLOSING,
             ),
             help=_(
@@ -153,7 +157,7 @@ SPECS: dict[str, KindSpec] = {
             COMPLAINED_ABOUT,
             (
                 OPENING,
-                Section("complaint", mandatory=True, needs=("conduct_description",)),
+                COMPLAINT,
                 Section("documents", needs=("attachments",)),
                 Section("next_steps", mandatory=True),
                 CLOSING,
@@ -258,7 +262,7 @@ SPECS: dict[str, KindSpec] = {
                         "(measures)? Say what the complainant can expect, and when."
                     ),
                 ),
-                Section("ombudsman", mandatory=True, needs=("ombudsman",)),
+                OMBUDSMAN,
                 Section("contact", mandatory=True, needs=("handler_name",)),
                 CLOSING,
             ),

@@ -29,6 +29,13 @@ AIM_AVERAGE = 15
 LONG_WORD = 13
 AIM_LONG_WORDS = 0.10
 SHOW_LONGEST = 3
+# The aims as the letter page states them.
+AIMS = {
+    "average": AIM_AVERAGE,
+    "long_sentence": LONG_SENTENCE,
+    "long_word": LONG_WORD,
+    "long_words": int(AIM_LONG_WORDS * 100),
+}
 
 WORD = re.compile(r"[^\W_]+")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
@@ -28,8 +27,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import User
 from complaints.letters import placeholders
-from complaints.letters.kinds import BODY, SECTION_NAMES, spec_of
+from complaints.letters.kinds import BODY, CLOSING, OPENING, SECTION_NAMES, spec_of
 from complaints.letters.pdf import letter_pdf
+from complaints.letters.readability import Readability, readability
 from complaints.letters.vocabulary import words
 from complaints.models import (
     CaseEvent,
@@ -45,24 +45,15 @@ from complaints.models import (
     RecipientRole,
     SendBy,
 )
-from complaints.selectors import complaints_visible_to
 from ladder import deadlines, selectors
 
 from .errors import CaseError
-from .outbox import outbox_enqueue
+from .outbox import letter_filename, outbox_enqueue
+from .records import _lock
 from .status_links import status_link_issue, status_link_url
 
-HANDLE = "accounts.handle_complaint"
 COMPLAINANT = "complainant"
 PARTY = "party:"
-
-
-def one_year_after(day: date) -> date:
-    """The last day to go to the ombudsman: one year after the letter (Awb 9:24)."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + 1, day=28)
 
 
 def _party_email(party: Party) -> str:
@@ -88,38 +79,40 @@ class Recipient:
 def recipients_of(complaint: Complaint) -> list[Recipient]:
     """Who a letter on this case can go to: the complainant, each party, the competent body.
     Reads the parties through ``.all()`` (prefetched on the case page)."""
-    found = [
-        Recipient(
-            key=COMPLAINANT,
-            role=RecipientRole.COMPLAINANT,
-            name=complaint.complainant_name,
-            email=complaint.complainant_email,
-            address=complaint.complainant_address,
-            label=_("The complainant: %(name)s") % {"name": complaint.complainant_name},
-        )
-    ]
-    for party in complaint.parties.all():
-        found.append(
-            Recipient(
-                key=f"{PARTY}{party.pk}",
-                role=RecipientRole.PARTY,
-                name=party.name,
-                email=_party_email(party),
-                address=party.address,
-                party_pk=party.pk,
-                label=f"{party.get_role_display()}: {party.name}",
-            )
-        )
-    found.append(
+    return [
+        recipient_complainant(complaint),
+        *(recipient_of_party(party) for party in complaint.parties.all()),
         Recipient(
             key=BODY,
             role=RecipientRole.BODY,
             name=complaint.forwarded_to,
             label=_("The competent body: %(name)s")
             % {"name": complaint.forwarded_to or _("fill in after drafting")},
-        )
+        ),
+    ]
+
+
+def recipient_complainant(complaint: Complaint) -> Recipient:
+    return Recipient(
+        key=COMPLAINANT,
+        role=RecipientRole.COMPLAINANT,
+        name=complaint.complainant_name,
+        email=complaint.complainant_email,
+        address=complaint.complainant_address,
+        label=_("The complainant: %(name)s") % {"name": complaint.complainant_name},
     )
-    return found
+
+
+def recipient_of_party(party: Party) -> Recipient:
+    return Recipient(
+        key=f"{PARTY}{party.pk}",
+        role=RecipientRole.PARTY,
+        name=party.name,
+        email=_party_email(party),
+        address=party.address,
+        party_pk=party.pk,
+        label=f"{party.get_role_display()}: {party.name}",
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -174,7 +167,7 @@ def letter_values(complaint: Complaint, *, recipient_name: str, today: date) -> 
         def day(value) -> str:
             return date_format(value, "j F Y") if value else ""
 
-        parts = list(complaint.parts.all())
+        parts = list(complaint.parts.prefetch_related("norms"))
         judgment, overall = _parts_judgment(parts, vocabulary)
         ombudsman, ombudsman_address, ombudsman_website = default_ombudsman()
         planned = ""
@@ -231,7 +224,7 @@ def letter_values(complaint: Complaint, *, recipient_name: str, today: date) -> 
             "ombudsman": ombudsman,
             "ombudsman_address": ombudsman_address,
             "ombudsman_website": ombudsman_website,
-            "ombudsman_term_until": day(one_year_after(today)),
+            "ombudsman_term_until": day(deadlines.ombudsman_term_end(today)),
             "status_request_url": settings.SITE_URL.rstrip("/") + reverse("status_request"),
         }
 
@@ -286,6 +279,15 @@ def _lines(text: str, *, split_commas: bool = False) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def letter_readability(letter: Letter) -> Readability | None:
+    """The plain-language aid for a kind that has one: over every section but the opening
+    and closing (the template's fixed words); None for other kinds."""
+    if not spec_of(letter.kind).readability:
+        return None
+    fixed = (OPENING.key, CLOSING.key)
+    return readability("\n".join(s["text"] for s in letter.sections if s["key"] not in fixed))
+
+
 def letter_text(document: dict) -> str:
     """The letter as plain text: the e-mail body, and with the PDF what the hash covers."""
     vocabulary = document["words"]
@@ -308,20 +310,9 @@ def letter_text(document: dict) -> str:
 # ---------------------------------------------------------------------------
 # Drafting and editing
 # ---------------------------------------------------------------------------
-def _lock_case(complaint_id: int, actor: User) -> Complaint:
-    if not actor.has_perm(HANDLE):
-        raise PermissionDenied
-    return (
-        complaints_visible_to(actor)
-        .select_for_update(of=("self",))
-        .select_related("handler")
-        .get(pk=complaint_id)
-    )
-
-
 def _lock_letter(letter_id: int, actor: User) -> tuple[Complaint, Letter]:
     complaint_id = Letter.objects.values_list("complaint_id", flat=True).get(pk=letter_id)
-    complaint = _lock_case(complaint_id, actor)
+    complaint = _lock(complaint_id, actor)
     letter = Letter.objects.select_for_update().get(pk=letter_id)
     letter.complaint = complaint
     return complaint, letter
@@ -392,7 +383,7 @@ def letter_draft(*, complaint_id: int, actor: User, kind: str, recipient: str) -
     filled in from the template and the case."""
     if kind not in LetterKind.values:
         raise CaseError(_("Choose a kind of letter."))
-    complaint = _lock_case(complaint_id, actor)
+    complaint = _lock(complaint_id, actor)
     letter = _new_letter(
         complaint, kind=kind, recipient=_recipient(complaint, recipient), actor=actor
     )
@@ -494,7 +485,7 @@ def _finalise(
     pdf = letter_pdf(document)
     letter.body_text = body
     letter.content_hash = Letter.hash_of(body, pdf)
-    letter.pdf.save(f"{complaint.reference}-{letter.kind}.pdf", ContentFile(pdf), save=False)
+    letter.pdf.save(letter_filename(complaint.reference, letter.kind), ContentFile(pdf), save=False)
     letter.send_by = send_by or (SendBy.EMAIL if letter.recipient_email else SendBy.POST)
     if letter.send_by == SendBy.EMAIL and not letter.recipient_email:
         raise CaseError(_("There is no e-mail address; send this letter by post."))
@@ -609,29 +600,7 @@ def letter_issue(
     sent: one for post without a known address is still made (the handler addresses the
     envelope), never a reason to refuse the postponement."""
     letter = _new_letter(complaint, kind=kind, recipient=recipient, actor=actor)
-    letter.complaint = complaint
     return _finalise(letter, actor=actor, key=key, require_address=False)
-
-
-def recipient_of_party(party: Party) -> Recipient:
-    return Recipient(
-        key=f"{PARTY}{party.pk}",
-        role=RecipientRole.PARTY,
-        name=party.name,
-        email=_party_email(party),
-        address=party.address,
-        party_pk=party.pk,
-    )
-
-
-def recipient_complainant(complaint: Complaint) -> Recipient:
-    return Recipient(
-        key=COMPLAINANT,
-        role=RecipientRole.COMPLAINANT,
-        name=complaint.complainant_name,
-        email=complaint.complainant_email,
-        address=complaint.complainant_address,
-    )
 
 
 __all__ = [
@@ -642,6 +611,7 @@ __all__ = [
     "letter_draft",
     "letter_issue",
     "letter_mark_posted",
+    "letter_readability",
     "letter_refusals",
     "letter_send",
     "letter_update",

@@ -14,13 +14,7 @@ from django.views.decorators.http import require_POST
 from complaints.letter_forms import LetterForm, NewLetterForm, SendForm
 from complaints.letters.kinds import SPECS, spec_of
 from complaints.letters.pdf import letter_pdf, logo_data_uri
-from complaints.letters.readability import (
-    AIM_AVERAGE,
-    AIM_LONG_WORDS,
-    LONG_SENTENCE,
-    LONG_WORD,
-    readability,
-)
+from complaints.letters.readability import AIMS
 from complaints.models import Complaint, Letter, LetterStatus
 from complaints.models.guards import letters_of
 from complaints.selectors import complaints_visible_to
@@ -30,12 +24,14 @@ from complaints.services.letters import (
     letter_document,
     letter_draft,
     letter_mark_posted,
+    letter_readability,
     letter_refusals,
     letter_send,
     letter_update,
     recipients_of,
 )
 from complaints.services.outbox import letter_filename
+from complaints.uploads import as_download
 
 HANDLE = "accounts.handle_complaint"
 
@@ -117,16 +113,10 @@ def _page(request, complaint, letter, *, form=None, send_form=None, status=200):
         context["form"] = form or LetterForm(letter=letter)
         context["send_form"] = send_form or SendForm()
         context["refusals"] = letter_refusals(letter)
-    if spec_of(letter.kind).readability:
-        context["readability"] = readability(
-            "\n".join(s["text"] for s in letter.sections if s["key"] not in ("opening", "closing"))
-        )
-        context["aims"] = {
-            "average": AIM_AVERAGE,
-            "long_sentence": LONG_SENTENCE,
-            "long_word": LONG_WORD,
-            "long_words": int(AIM_LONG_WORDS * 100),
-        }
+    aid = letter_readability(letter)
+    if aid is not None:
+        context["readability"] = aid
+        context["aims"] = AIMS
     return render(request, "complaints/staff/letter.html", context, status=status)
 
 
@@ -218,12 +208,7 @@ def pdf(request: HttpRequest, reference: str, letter_id: int) -> HttpResponse:
         with letter.pdf.open("rb") as stored:
             content = stored.read()
         name = letter_filename(complaint.reference, letter.kind)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return as_download(HttpResponse(content, content_type="application/pdf"), filename=name)
 
 
 __all__ = ["discard", "letter", "letters_context", "new", "pdf", "posted"]
