@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -28,11 +27,13 @@ from accounts.models import User
 from accounts.roles import Role
 from complaints.models import (
     CaseEvent,
+    ClosureReason,
     Complaint,
     EventKind,
     OutboxKind,
     Rating,
     ReopenRequest,
+    Rung,
     Stage,
     StatusLink,
     SurveyResponse,
@@ -40,8 +41,10 @@ from complaints.models import (
 )
 from complaints.selectors import complaints_visible_to
 from complaints.uploads import CleanFile
+from ladder import deadlines
 
 from .errors import CaseError, StaleAction
+from .mail import render_mail
 from .outbox import outbox_enqueue
 from .records import attachment_store
 from .status_links import status_link_expired, status_link_issue, status_link_url
@@ -85,6 +88,8 @@ NOTICES = {
         ),
     ),
 }
+# After these outcomes the ombudsman is the next rung (Awb 9:12 and 9:8 letters name it).
+OMBUDSMAN_AFTER = (ClosureReason.RESOLVED, ClosureReason.JUDGED, ClosureReason.NOT_HANDLED)
 STAFF_FIELDS = ("id", "email", "full_name", "is_active", "department_id")
 MAX_TEXT = 5000  # characters; the forms say the same
 LINKS_PER_DAY = 5  # status links per case per 24 hours, the acknowledgement's included
@@ -104,6 +109,12 @@ def _touch(complaint: Complaint) -> None:
     complaint.save(update_fields=["version", "updated_at"])
 
 
+def _check_length(text: str) -> None:
+    """The forms limit the length too; this holds for any other caller."""
+    if len(text) > MAX_TEXT:
+        raise CaseError(_("Please keep it under %(count)d characters.") % {"count": MAX_TEXT})
+
+
 def _staff_language() -> str:
     # Staff have no language stored yet: the site's default, as the reminders do.
     return settings.LANGUAGE_CODE
@@ -112,14 +123,6 @@ def _staff_language() -> str:
 # ---------------------------------------------------------------------------
 # A new status link
 # ---------------------------------------------------------------------------
-def _render_mail(template: str, language: str, context: dict) -> tuple[str, str]:
-    """Subject (the first line) and body of ``complaints/mail/<template>.txt``."""
-    with translation.override(language):
-        text = render_to_string(f"complaints/mail/{template}.txt", context)
-    subject, _sep, body = text.partition("\n")
-    return " ".join(subject.split()), body.strip() + "\n"
-
-
 @transaction.atomic
 def status_link_request(*, reference: str, email: str) -> None:
     """Mail a new status link when a case has this reference and this complainant e-mail
@@ -152,7 +155,7 @@ def status_link_request(*, reference: str, email: str) -> None:
         return
     token = status_link_issue(complaint)
     link_id = StatusLink.objects.values_list("pk", flat=True).get(token_hash=token_hash(token))
-    subject, body = _render_mail(
+    subject, body = render_mail(
         "status_link",
         complaint.language,
         {"complaint": complaint, "url": status_link_url(token)},
@@ -190,8 +193,7 @@ def citizen_add_information(
     files = list(files)
     if not text and not files:
         raise CaseError(_("Write what you want to add, or choose a file."))
-    if len(text) > MAX_TEXT:
-        raise CaseError(_("Please keep it under %(count)d characters.") % {"count": MAX_TEXT})
+    _check_length(text)
     if len(files) > settings.PUBLIC_MAX_FILES:
         raise CaseError(
             _("You can add at most %(count)d files at a time.")
@@ -273,8 +275,7 @@ def citizen_reopen_request(*, complaint_id: int, reason: str) -> ReopenRequest:
     reason = reason.strip()
     if not reason:
         raise CaseError(_("Tell us what is not solved."))
-    if len(reason) > MAX_TEXT:
-        raise CaseError(_("Please keep it under %(count)d characters.") % {"count": MAX_TEXT})
+    _check_length(reason)
     waiting = complaint.reopen_requests.filter(handled_at__isnull=True).first()
     if waiting is not None:
         raise CaseError(
@@ -310,8 +311,7 @@ def citizen_survey_answer(
     if rating not in Rating.values:
         raise CaseError(_("Choose how satisfied you are, from 1 to 5."))
     comment = comment.strip()
-    if len(comment) > MAX_TEXT:
-        raise CaseError(_("Please keep it under %(count)d characters.") % {"count": MAX_TEXT})
+    _check_length(comment)
     response, created = SurveyResponse.objects.update_or_create(
         complaint=complaint,
         defaults={"rating": rating, "felt_heard": felt_heard, "comment": comment},
@@ -374,21 +374,21 @@ def staff_notify(complaint: Complaint, event: CaseEvent, what: str, recipients: 
         log.warning("citizen %s on case %s: nobody to notify", what, complaint.pk)
         return
     url = settings.SITE_URL.rstrip("/") + reverse("complaints:case", args=[complaint.reference])
-    subject_text, sentence = NOTICES[what]
     language = _staff_language()
+    with translation.override(language):
+        subject_text, sentence = (str(text) for text in NOTICES[what])
     for user in recipients:
         if not user.email:
             continue
-        with translation.override(language):
-            context = {
-                "reference": complaint.reference,
-                "what": str(subject_text),
-                "sentence": str(sentence),
-                "url": url,
-                "recipient_name": user.get_short_name(),
-                "organisation": settings.ORGANISATION_NAME,
-            }
-        subject, body = _render_mail("citizen_notice", language, context)
+        context = {
+            "reference": complaint.reference,
+            "what": subject_text,
+            "sentence": sentence,
+            "url": url,
+            "recipient_name": user.get_short_name(),
+            "organisation": settings.ORGANISATION_NAME,
+        }
+        subject, body = render_mail("citizen_notice", language, context)
         outbox_enqueue(
             key=f"citizen:{complaint.reference}:{event.pk}:{user.pk}",
             kind=OutboxKind.CITIZEN,
@@ -402,14 +402,16 @@ def staff_notify(complaint: Complaint, event: CaseEvent, what: str, recipients: 
 
 def ombudsman_deadline(complaint: Complaint) -> date | None:
     """The last day to go to the ombudsman: one year after our decision (Awb 9:24; the
-    closing date stands for the date of the outcome letter)."""
-    if complaint.closed_at is None:
+    closing date stands for the date of the outcome letter). None when the ombudsman is not
+    the next rung: the case is open, ended without a decision (forwarded, withdrawn), or was
+    only logged at rung 1 (the ombudsman comes after the formal procedure, rung 2)."""
+    if (
+        complaint.closed_at is None
+        or complaint.closure_reason not in OMBUDSMAN_AFTER
+        or complaint.rung == Rung.EMPLOYEE
+    ):
         return None
-    closed_on = timezone.localdate(complaint.closed_at)
-    try:
-        return closed_on.replace(year=closed_on.year + 1)
-    except ValueError:  # 29 February
-        return closed_on.replace(year=closed_on.year + 1, day=28)
+    return deadlines.ombudsman_term_end(timezone.localdate(complaint.closed_at))
 
 
 # ---------------------------------------------------------------------------

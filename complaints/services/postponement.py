@@ -9,8 +9,7 @@ outbox with the PDF attached, or ready to post; the extension's confirmation is 
 from datetime import date
 
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -20,6 +19,7 @@ from ladder import deadlines, selectors
 from .deadlines import EXTENDED, POSTPONED, due_dates_of, due_dates_record, is_formal
 from .errors import CaseError
 from .letters import letter_issue, recipient_complainant, recipient_of_party
+from .mail import render_mail
 from .outbox import outbox_enqueue
 from .records import _lock
 
@@ -51,16 +51,6 @@ def extension_refusal(complaint: Complaint) -> str | None:
     if not is_formal(complaint) or complaint.decision_due is None:
         return _("Only a written complaint with a decision date can be extended (Awb 9:11).")
     return None
-
-
-def _render(complaint: Complaint, template: str, **context) -> tuple[str, str]:
-    """Subject and body in the complainant's language."""
-    with translation.override(complaint.language):
-        body = render_to_string(
-            f"complaints/mail/{template}.txt", {"complaint": complaint, **context}
-        )
-        subject, _sep, rest = body.partition("\n")
-    return " ".join(subject.split()), rest.lstrip("\n")
 
 
 @transaction.atomic
@@ -191,12 +181,15 @@ def complaint_extend(
 
     to_post = []
     if complaint.complainant_email:
-        subject, body = _render(
-            complaint,
+        subject, body = render_mail(
             "extension_complainant",
-            old_due=before["decision_due"],
-            new_due=until,
-            consent_on=consent_on,
+            complaint.language,
+            {
+                "complaint": complaint,
+                "old_due": before["decision_due"],
+                "new_due": until,
+                "consent_on": consent_on,
+            },
         )
         outbox_enqueue(
             key=f"extend:{complaint.reference}:{until.isoformat()}",

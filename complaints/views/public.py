@@ -49,8 +49,13 @@ def _form(step: int, draft: Draft, data=None, files=None):
         if form_class is SendForm:
             answers = {"key": draft.key}
         # A step seen before shows its answers as they were typed, errors included.
-        return form_class(answers or None, **kwargs) if answers else form_class(**kwargs)
+        return form_class(answers, **kwargs) if answers else form_class(**kwargs)
     return form_class(data, files, **kwargs)
+
+
+def _stored(form_class, answers: dict):
+    """A step's form bound to its stored answers (the kept files do not count here)."""
+    return form_class(answers, **({"kept": []} if form_class is WishForm else {}))
 
 
 def _answers(form) -> dict:
@@ -66,8 +71,7 @@ def _first_incomplete(draft: Draft) -> int | None:
     """The first step not yet answered validly; None when the complaint can be sent."""
     for number, (slug, _label, form_class) in enumerate(STEPS[:-1], start=1):
         answers = draft.answers(slug)
-        kwargs = {"kept": []} if form_class is WishForm else {}
-        if not answers or not form_class(answers, **kwargs).is_valid():
+        if not answers or not _stored(form_class, answers).is_valid():
             return number
     return None
 
@@ -89,7 +93,7 @@ def _summary(draft: Draft) -> list[dict]:
     """The answers of steps 1 to 3 for the check page, with their labels."""
     sections = []
     for number, (slug, label, form_class) in enumerate(STEPS[:-1], start=1):
-        form = form_class(draft.answers(slug), **({"kept": []} if form_class is WishForm else {}))
+        form = _stored(form_class, draft.answers(slug))
         form.is_valid()
         rows = []
         for name, field in form.fields.items():
@@ -188,9 +192,7 @@ def _send(request: HttpRequest, draft: Draft) -> HttpResponse:
         return render(request, "complaints/public/rate_limited.html", status=429)
     fields, persons = {}, ""
     for slug, _label, form_class in STEPS[:-1]:
-        step_form = form_class(
-            draft.answers(slug), **({"kept": []} if form_class is WishForm else {})
-        )
+        step_form = _stored(form_class, draft.answers(slug))
         step_form.is_valid()
         for name, value in step_form.cleaned_data.items():
             if name == "persons":

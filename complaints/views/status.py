@@ -113,8 +113,6 @@ WENT_THROUGH = {
     ClosureReason.RESOLVED: {Stage.INTAKE, Stage.EXPLORE, Stage.RESOLVE},
     ClosureReason.JUDGED: {Stage.INTAKE, Stage.EXPLORE, Stage.RESOLVE, Stage.JUDGE},
 }
-# After these outcomes the ombudsman is the next rung (Awb 9:12 and 9:8 letters name it).
-OMBUDSMAN_AFTER = (ClosureReason.RESOLVED, ClosureReason.JUDGED, ClosureReason.NOT_HANDLED)
 FILE_KINDS = {
     "application/pdf": "PDF",
     "image/jpeg": "JPG",
@@ -239,9 +237,8 @@ def render_status(
         context["survey_form"] = forms.get("survey_form") or SurveyForm(
             initial=SurveyForm.initial_of(survey)
         )
-        # The ombudsman comes after the formal procedure (rung 2), not after a rung-1 log.
-        if complaint.closure_reason in OMBUDSMAN_AFTER and complaint.rung != Rung.EMPLOYEE:
-            context["ombudsman_until"] = ombudsman_deadline(complaint)
+        context["ombudsman_until"] = ombudsman_deadline(complaint)  # None: not the next rung
+        if context["ombudsman_until"] is not None:
             context["ombudsman_name"], context["ombudsman_url"] = ombudsman_named()
     return render(request, "complaints/public/status.html", context, status=status)
 
@@ -348,6 +345,11 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+def _withdraw_page(request, token, complaint, form, status=200) -> HttpResponse:
+    context = {"token": token, "form": form, "complaint": complaint}
+    return render(request, "complaints/public/status_withdraw.html", context, status=status)
+
+
 @citizen_page
 def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks to confirm; POST withdraws."""
@@ -358,20 +360,10 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
         messages.info(request, _("Your complaint is already closed."))
         return redirect(_status_url(token))
     if request.method != "POST":
-        form = WithdrawForm()
-        return render(
-            request,
-            "complaints/public/status_withdraw.html",
-            {"token": token, "form": form, "complaint": complaint},
-        )
+        return _withdraw_page(request, token, complaint, WithdrawForm())
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "complaints/public/status_withdraw.html",
-            {"token": token, "form": form, "complaint": complaint},
-            status=400,
-        )
+        return _withdraw_page(request, token, complaint, form, status=400)
     try:
         citizen_withdraw(complaint_id=complaint.pk, reason=form.cleaned_data["reason"])
     except CaseError as error:

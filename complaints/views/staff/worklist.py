@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import User
 from complaints.models import Rung, Stage, Theme
 from complaints.selectors import SCOPES, WorklistFilter, worklist_for
+from complaints.uploads import as_download
 from reporting import exports
 
 PAGE_SIZE = 50
@@ -77,6 +78,4 @@ def export(request: HttpRequest, file_format: str) -> HttpResponse:
         response = HttpResponse(exports.cases_xlsx(complaints), exports.XLSX_CONTENT_TYPE)
     else:
         response = HttpResponse(exports.cases_csv(complaints), exports.CSV_CONTENT_TYPE)
-    name = f"cases-{today.isoformat()}.{file_format}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return as_download(response, filename=f"cases-{today.isoformat()}.{file_format}")
