@@ -54,6 +54,10 @@ _CONFIGURATION = [
     "ladder.delete_equalday",
     "ladder.view_servicenorms",
     "ladder.change_servicenorms",
+    # The causes a lesson names (DOMAIN.md section 6: a configurable list).
+    "reporting.view_cause",
+    "reporting.add_cause",
+    "reporting.change_cause",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -122,7 +122,7 @@ def smtp_server(settings) -> Iterator[SmtpRecorder]:
 def reference_data(request) -> None:
     """A transactional test (``django_db(transaction=True)``) ends with a flush of every
     table. The flush re-runs post_migrate, which restores the roles, but not the rows a
-    data migration seeded (the 22 norms, the themes, the decree days, the letter texts): put
+    data migration seeded (the 22 norms, the themes, the decree days, the letter texts, the causes): put
     those back."""
     marker = request.node.get_closest_marker("django_db")
     if not marker or not marker.kwargs.get("transaction"):
@@ -136,6 +136,7 @@ def reference_data(request) -> None:
     import_module("complaints.migrations.0009_seed_ombudsmen").seed(apps, None)
     import_module("complaints.migrations.0010_letters").seed(apps, None)
     import_module("ladder.migrations.0002_seed_equal_days_and_norms").seed(apps, None)
+    import_module("reporting.migrations.0002_seed_causes").seed(apps, None)
 
 
 # ---------------------------------------------------------------------------
