@@ -7,3 +7,8 @@ class ReportingConfig(AppConfig):
 
     name = "reporting"
     verbose_name = _("Learning and reporting")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

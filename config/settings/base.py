@@ -147,6 +147,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {"task": "complaints.outbox_sweep", "schedule": 60.0},
     "reminder-sweep": {"task": "complaints.reminder_sweep", "schedule": 15 * 60.0},
     "drafts-sweep": {"task": "complaints.drafts_sweep", "schedule": 60 * 60.0},
+    # Overdue improvement actions: one reminder per action and due date, however often it runs.
+    "actions-sweep": {"task": "reporting.actions_sweep", "schedule": 6 * 60 * 60.0},
+    # The dashboards' month rollups: normally refreshed right after each change; this
+    # catches a refresh that was lost (broker down, worker killed).
+    "rollups-sweep": {"task": "reporting.rollups_refresh", "schedule": 5 * 60.0},
 }
 
 # ------------------------------------------------------------------------------
