@@ -114,9 +114,7 @@ class ImprovementAction(models.Model):
     effect = models.CharField(_("effect"), max_length=20, choices=ActionEffect.choices, blank=True)
     effect_note = models.TextField(_("how the effect was checked"), blank=True)
     effect_checked_on = models.DateField(_("effect checked on"), null=True, blank=True)
-    feedback_sent_at = models.DateTimeField(
-        _("complainants informed at"), null=True, blank=True
-    )
+    feedback_sent_at = models.DateTimeField(_("complainants informed at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
