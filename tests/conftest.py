@@ -122,8 +122,8 @@ def smtp_server(settings) -> Iterator[SmtpRecorder]:
 def reference_data(request) -> None:
     """A transactional test (``django_db(transaction=True)``) ends with a flush of every
     table. The flush re-runs post_migrate, which restores the roles, but not the rows a
-    data migration seeded (the 22 norms, the themes, the decree days, the letter texts, the causes): put
-    those back."""
+    data migration seeded (the 22 norms, the themes, the decree days, the letter texts, the
+    causes): put those back."""
     marker = request.node.get_closest_marker("django_db")
     if not marker or not marker.kwargs.get("transaction"):
         return
