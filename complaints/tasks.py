@@ -22,7 +22,7 @@ def outbox_sweep_task() -> int:
 
 
 @shared_task(name="complaints.reminder_sweep")
-def reminder_sweep_task() -> None:
+def reminder_sweep_task() -> int:
     """Write the deadline reminders that are due today (safe to run twice or at once), and
     those of the ombudsman phase: information requests and overdue recommendations."""
     from django.utils import timezone
@@ -31,8 +31,7 @@ def reminder_sweep_task() -> None:
     from complaints.services.reminders import reminder_sweep
 
     today = timezone.localdate()
-    reminder_sweep(today=today)
-    ombudsman_reminder_sweep(today=today)
+    return reminder_sweep(today=today) + ombudsman_reminder_sweep(today=today)
 
 
 @shared_task(name="complaints.drafts_sweep")

@@ -293,15 +293,19 @@ def test_a_missed_5_day_reminder_is_superseded_by_the_1_day_one():
 
 
 def test_run_sweeps_writes_the_reminders_and_mails_them(smtp_server):
-    """Without a broker (a laptop, cron) one command runs both sweeps."""
+    """Without a broker (a laptop, cron) one command runs every sweep of the beat schedule,
+    the outbox last."""
     case = only_decision_due()
     output = io.StringIO()
     with time_machine.travel(f"{DUE.isoformat()} 10:00 +01:00", tick=False):
         call_command("run_sweeps", stdout=output)
         call_command("run_sweeps", stdout=output)
 
-    assert "reminders written for 2026-12-30: 1\noutgoing messages sent: 1\n" in output.getvalue()
-    assert "reminders written for 2026-12-30: 0\noutgoing messages sent: 0\n" in output.getvalue()
+    first, second = output.getvalue().split("complaints.outbox_sweep")[:2]
+    assert "complaints.reminder_sweep: 1\n" in first and "complaints.reminder_sweep: 0\n" in second
+    assert output.getvalue().count("complaints.outbox_sweep: 1\n") == 1
+    assert output.getvalue().count("complaints.outbox_sweep: 0\n") == 1
+    assert output.getvalue().strip().endswith("complaints.outbox_sweep: 0")
     assert [m["To"] for m in smtp_server.messages] == [case.handler.email]
     assert case.reference in smtp_server.messages[0]["Subject"]
     assert Reminder.objects.get().message.status == OutboxStatus.SENT

@@ -585,14 +585,15 @@ class CaseMachine(RuleBasedStateMachine):
 
     def notices(self, complaint: Complaint, *, parties: bool) -> list[str]:
         """Who gets an e-mail: the complainant, and (``parties``) every person complained
-        about, when they have an address (the others get a letter by post)."""
+        about, when they have an address (the others get a letter by post). One e-mail per
+        address, even if a person is recorded twice."""
         to = [complaint.complainant_email] if complaint.complainant_email else []
         if parties:
             for party in Party.objects.filter(
                 complaint=complaint, role=PartyRole.COMPLAINED_ABOUT
             ).select_related("employee"):
                 email = (party.employee.email if party.employee_id else "") or party.email
-                if email:
+                if email and email.lower() not in {address.lower() for address in to}:
                     to.append(email)
         return sorted(to)
 

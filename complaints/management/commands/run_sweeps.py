@@ -2,24 +2,27 @@
 
 With ``REDIS_URL`` set, Celery beat runs these sweeps on its schedule (``CELERY_BEAT_SCHEDULE``);
 without it tasks run in-process and nothing runs on a schedule, so call this instead (e.g. every
-15 minutes from cron). Both sweeps are safe to run twice and at the same time as beat.
+15 minutes from cron). It runs every task of the beat schedule once, in-process, the outbox
+sweep last so that the mail the other sweeps wrote goes out in the same run. Every sweep is safe
+to run twice and at the same time as beat.
 """
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.utils import timezone
+
+OUTBOX_SWEEP = "complaints.outbox_sweep"
 
 
 class Command(BaseCommand):
-    help = "Write the deadline reminders due today and send the pending outbox messages, once."
+    help = "Run every periodic sweep once (reminders, reports, rollups), then send the outbox."
 
     def handle(self, *args, **options) -> None:
-        from complaints.services.ombudsman_reminders import ombudsman_reminder_sweep
-        from complaints.services.outbox import outbox_sweep
-        from complaints.services.reminders import reminder_sweep
+        from config.celery import app
 
-        today = timezone.localdate()
-        written = reminder_sweep(today=today) + ombudsman_reminder_sweep(today=today)
-        self.stdout.write(f"reminders written for {today.isoformat()}: {written}")
-        # After the reminders, so the ones just written go out in this same run.
-        sent = outbox_sweep()
-        self.stdout.write(f"outgoing messages sent: {sent}")
+        app.loader.import_default_modules()  # every app's tasks.py (autodiscovery is lazy)
+        names = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
+        names = sorted(set(names), key=lambda name: (name == OUTBOX_SWEEP, names.index(name)))
+        for name in names:
+            result = app.tasks[name].apply()
+            result.get()  # a failing sweep fails the command
+            self.stdout.write(f"{name}: {result.result if result.result is not None else 'done'}")
