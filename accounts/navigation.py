@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 class NavItem:
     label: str | Promise
     url_name: str
-    permission: str | None = None  # None: every signed-in member of staff
+    permission: str | tuple[str, ...] | None = None  # None: every signed-in member of staff;
+    # a tuple: any one of them
     staff_only: bool = False  # Django's admin site also needs is_staff
     exact: bool = False  # current only on this very page, not on the pages below it
 
@@ -26,8 +27,29 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Worklist"), "complaints:worklist", "accounts.handle_complaint"),
     NavItem(_("Due this week"), "complaints:due", "accounts.view_all_complaints"),
     NavItem(_("Outgoing messages"), "complaints:outbox", "accounts.view_all_complaints"),
+    NavItem(
+        _("Improvement actions"),
+        "reporting:actions",
+        ("accounts.own_improvement_actions", "accounts.handle_complaint"),
+    ),
+    NavItem(
+        _("Dashboard"),
+        "reporting:dashboard",
+        ("accounts.view_department_dashboard", "accounts.view_organisation_dashboard"),
+    ),
+    NavItem(
+        _("Learning reports"),
+        "reporting:reports",
+        ("accounts.view_department_dashboard", "accounts.view_organisation_dashboard"),
+    ),
+    NavItem(_("Annual report"), "reporting:annual", "accounts.produce_annual_report"),
     NavItem(_("Configuration"), "admin:index", "accounts.configure", staff_only=True),
 ]
+
+
+def _may(user, permission: str | tuple[str, ...]) -> bool:
+    permissions = (permission,) if isinstance(permission, str) else permission
+    return any(user.has_perm(name) for name in permissions)
 
 
 @dataclass(frozen=True)
@@ -44,7 +66,7 @@ def items_for(user, *, current_path: str = "") -> list[ShownItem]:
     visible = [
         (item, reverse(item.url_name))
         for item in NAV_ITEMS
-        if (not item.permission or user.has_perm(item.permission))
+        if (not item.permission or _may(user, item.permission))
         and (not item.staff_only or user.is_staff)
     ]
     matches = [

@@ -73,6 +73,10 @@ def complaint_for(user: User, reference: str) -> Complaint:
             "registered_by",
             "survey",
             "ombudsman_case__ombudsman",
+            # "lesson": the lesson of the learning loop (reporting app), if any: a join, no
+            # query. Named by string only: complaints does not import reporting.
+            "lesson__cause",
+            "lesson__theme",
         )
         .prefetch_related(
             "themes",

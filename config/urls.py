@@ -19,5 +19,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("staff/", staff_home.home, name="staff-home"),
     path("staff/complaints/", include("complaints.urls")),
+    path("reporting/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]

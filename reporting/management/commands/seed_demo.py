@@ -2,6 +2,10 @@
 land, cases in every stage. Each app contributes its part through its own ``demo.py``;
 this command lives in the top layer so it may call all of them.
 
+Behind those cases, ``reporting.demo.seed_year`` adds a year of history (about 770 cases, bulk
+inserted) so the dashboards and reports have something to show; ``--without-year`` leaves it
+out. The month rollups of the dashboards are rebuilt at the end.
+
 Idempotent: running it again updates the same rows. It refuses to run when DEBUG is
 off unless --force is given, because it creates accounts with a published password.
 """
@@ -9,9 +13,13 @@ off unless --force is given, because it creates accounts with a published passwo
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
 from complaints.demo import demo_status_links, seed_complaints
+from reporting.demo import seed_year
+from reporting.models import MonthFigures
+from reporting.rollups import rollups_rebuild
 
 
 class Command(BaseCommand):
@@ -21,8 +29,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="Run even when DEBUG is off (never in production)."
         )
+        parser.add_argument(
+            "--without-year",
+            action="store_false",
+            dest="year",
+            help="Only the cases of the last weeks, not the year of history behind the dashboards.",
+        )
 
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args, force: bool = False, year: bool = True, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo creates accounts with a published password; it runs only with "
@@ -31,6 +45,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             departments, staff = seed_accounts()
             cases = seed_complaints(departments, staff)
+            history = seed_year(departments, staff, today=timezone.localdate()) if year else 0
+            if cases or history or not MonthFigures.objects.exists():
+                rollups_rebuild()  # the bulk inserts bypass the rollups' bookkeeping
             links = demo_status_links()
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(departments)} departments."))
@@ -38,6 +55,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo cases: {cases} created.")
         else:
             self.stdout.write("Demo cases: already there, none added.")
+        if history:
+            self.stdout.write(f"A year of history for the dashboards: {history} cases created.")
         self.stdout.write(f"Sign in at /accounts/login/ with password {DEMO_PASSWORD!r}:")
         width = max(len(str(role)) for role in staff)
         for role, user in staff.items():

@@ -1,0 +1,1 @@
+"""Staff pages of the reporting app: one module per concept."""
