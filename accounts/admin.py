@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import mfa
 from .models import Department, User
 
 
@@ -36,5 +37,30 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "two_factor")
     filter_horizontal = ("groups",)
+    actions = ["reset_two_factor"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return (*fieldsets, (_("Two-step verification"), {"fields": ("two_factor",)}))
+
+    @admin.display(description=_("Authenticator app"))
+    def two_factor(self, obj) -> str:
+        if mfa.has_confirmed_device(user=obj):
+            left = mfa.recovery_codes_left(user=obj)
+            return _("Set up; %(left)d recovery codes left") % {"left": left}
+        return _("Not set up")
+
+    @admin.action(description=_("Reset two-step verification (lost phone)"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        """The users enrol an authenticator app again at their next sign-in."""
+        for user in queryset:
+            mfa.mfa_reset(user=user)
+        self.message_user(
+            request,
+            _("Two-step verification reset for %(count)d users.") % {"count": len(queryset)},
+            messages.SUCCESS,
+        )

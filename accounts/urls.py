@@ -4,18 +4,26 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .forms import PasswordResetForm
+from .middleware import mfa_exempt
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Signing out needs no second factor.
+    path("logout/", mfa_exempt(auth_views.LogoutView.as_view()), name="logout"),
+    # Two-factor sign-in (accounts/mfa.py): the code after the password, enrolment, recovery codes.
+    path("two-factor/", views.mfa_verify, name="mfa_verify"),
+    path("two-factor/enrol/", views.mfa_enrol, name="mfa_enrol"),
+    path("two-factor/settings/", views.mfa_settings, name="mfa_settings"),
+    path("two-factor/recovery-codes/", views.mfa_recovery_codes_new, name="mfa_recovery_codes_new"),
     path(
         "password/reset/",
+        # The mail goes out from a task (accounts/tasks.py): the same answer for every address.
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
             success_url=reverse_lazy("accounts:password_reset_done"),
-            subject_template_name="accounts/email/password_reset_subject.txt",
-            email_template_name="accounts/email/password_reset.txt",
         ),
         name="password_reset",
     ),

@@ -6,9 +6,11 @@ give defaults for a laptop and for the test suite. Nothing exists only in produc
 See ``.env.example`` for every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -35,6 +37,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_ratelimit",
+    "csp",
+    # Two-factor sign-in (TOTP and recovery codes) and failed-login throttling (below, under
+    # "Accounts and authentication").
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "accounts",
     "ladder",
     "complaints",
@@ -44,16 +53,28 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy with a fresh nonce per request (request.csp_nonce).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor in this session (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Idle and absolute session timeouts (SESSION_IDLE_TIMEOUT, SESSION_ABSOLUTE_TIMEOUT).
+    "accounts.middleware.SessionTimeoutMiddleware",
     # Staff pages are closed by default; public views say so with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # ...and, when MFA_REQUIRED, need the second factor too (enrolment or the code first).
+    "accounts.middleware.MFARequiredMiddleware",
+    # Cache-Control: private, no-store on staff pages and the citizens' form and status pages.
+    "config.middleware.PrivatePagesNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a sign-in refused by django-axes (too many failures) into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,6 +124,10 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    # django-ratelimit 4.1 lists only django-redis as "supported"; Django's own RedisCache
+    # is shared between processes and increments atomically (Redis INCR), which is all the
+    # rate limits need. The check's warning is therefore wrong for this backend.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # One process (runserver) counts its own rate limits: fine for the demo.
@@ -152,13 +177,23 @@ CELERY_BEAT_SCHEDULE: dict = {
     # The dashboards' month rollups: normally refreshed right after each change; this
     # catches a refresh that was lost (broker down, worker killed).
     "rollups-sweep": {"task": "reporting.rollups_refresh", "schedule": 5 * 60.0},
+    # Monthly and quarterly learning reports: makes the missing ones of the last complete
+    # periods (and catches up after downtime); a second run writes nothing.
+    "learning-reports-sweep": {
+        "task": "reporting.learning_reports_sweep",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 
 # ------------------------------------------------------------------------------
 # Accounts and authentication
 # ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# AxesStandaloneBackend first: it refuses a locked-out e-mail address and client address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -172,6 +207,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Two-factor sign-in (accounts/mfa.py): every member of staff enrols an authenticator app
+# (TOTP) and gets 10 recovery codes; until the code is given, staff pages send them to it.
+# dev.py and test.py turn it off (the demo log-ins have no phone).
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
+MFA_RECOVERY_CODES = 10
+# The issuer shown in the authenticator app beside the e-mail address.
+OTP_TOTP_ISSUER = env("MFA_ISSUER", default="Klachtenladder")
+# Wrong codes: after each one the next try waits twice as long (1 s, 2 s, 4 s, ... times this
+# factor), per device and across sessions (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = env.int("MFA_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+# The admin never shows a user's secret key or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Failed-login throttling (django-axes): this many failures for one e-mail address from one
+# client address lock that pair out for the cool-off, whether or not the account exists.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+# The e-mail address as the sign-in compares it (any case), so case changes do not reset it.
+AXES_USERNAME_CALLABLE = "accounts.throttling.attempted_email"
+# The same client address as the public rate limits (CLIENT_IP_HEADER behind a proxy).
+AXES_CLIENT_IP_CALLABLE = "complaints.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"
+# Successful sign-ins are not logged by axes (no table of who signed in when from where).
+AXES_DISABLE_ACCESS_LOG = True
+# Sessions: signed out after this many seconds without a request (idle), and this many after
+# signing in whatever happens (absolute), both checked by accounts/middleware.py, which writes
+# the time of the last request to the session at most once a minute (not on every request).
+# The stored session and its cookie expire at the absolute timeout at the latest.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=10 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 
 # ------------------------------------------------------------------------------
 # E-mail
@@ -241,6 +310,26 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp): everything from our own origin, inline scripts and
+# styles only with the request's nonce (templates: nonce="{{ request.csp_nonce }}"), never
+# 'unsafe-inline' or 'unsafe-eval' (htmx runs with allowEval off, see staff_base.html). Style
+# attributes are therefore blocked: use classes in static/css. Images may be data: URIs: the
+# letter page shows the letterhead logo inline, as the PDF does (complaints/letters/pdf.py);
+# an image never runs script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # ------------------------------------------------------------------------------
 # The organisation (shown in the shells; later on letters)
@@ -284,15 +373,25 @@ OMBUDSMAN_URL = env("OMBUDSMAN_URL", default="https://www.nationaleombudsman.nl"
 # ------------------------------------------------------------------------------
 # Logging: to the console; never personal data (log ids, not names or e-mails)
 # ------------------------------------------------------------------------------
+# config.log_filters redacts citizens' status tokens (/status/<token>/) from every record,
+# whoever logs it (Django's 404 and CSRF warnings, runserver, gunicorn's access log).
+LOGGING_CONFIG = "config.log_filters.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # WeasyPrint and fontTools log every step of every PDF letter at INFO.
     "loggers": {
+        # Django's default handlers go (a second console copy under DEBUG, and mail to ADMINS
+        # with the request's POST data): its records reach the console above.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        # WeasyPrint and fontTools log every step of every PDF letter at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes: failed sign-ins and lockouts (WARNING, the address and e-mail masked),
+        # not every successful sign-in and start-up.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -14,6 +14,12 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
+# The suite signs in with the password only; tests of two-factor sign-in turn it on.
+os.environ.setdefault("MFA_REQUIRED", "false")
+# Sessions as long as Django's default (two weeks): tests travel in time with a client signed
+# in. The timeout tests set SESSION_IDLE_TIMEOUT and SESSION_ABSOLUTE_TIMEOUT themselves.
+os.environ.setdefault("SESSION_IDLE_TIMEOUT", str(14 * 24 * 60 * 60))
+os.environ.setdefault("SESSION_ABSOLUTE_TIMEOUT", str(14 * 24 * 60 * 60))
 
 from .base import *  # noqa: F403
 

@@ -538,10 +538,11 @@ def test_a_new_link_is_mailed_only_on_a_match_and_the_answer_is_the_same(
     assert {(a.status_code, a["Location"]) for a in answers} == {
         (302, reverse("status_request") + "?sent=1")
     }
-    # The pages differ only in the per-response mask of the CSRF token (language switch).
+    # The pages differ only in the per-response mask of the CSRF token (language switch)
+    # and the per-response CSP nonce.
     pages = {
         re.sub(
-            r'name="csrfmiddlewaretoken" value="[^"]+"',
+            r'name="csrfmiddlewaretoken" value="[^"]+"|nonce="[^"]+"',
             "",
             client.get(a["Location"]).content.decode(),
         )

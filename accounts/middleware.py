@@ -1,0 +1,100 @@
+"""Session timeouts and the second factor, for every staff page.
+
+``SessionTimeoutMiddleware`` signs a member of staff out after ``SESSION_IDLE_TIMEOUT`` seconds
+without a request and ``SESSION_ABSOLUTE_TIMEOUT`` seconds after signing in, and the sign-in
+page then says why. The last request's time is written to the session at most once a minute
+(not on every request). The stored session expires ``SESSION_COOKIE_AGE`` (the absolute
+timeout) after its last write, so the database forgets it too.
+
+``MFARequiredMiddleware`` (after ``LoginRequiredMiddleware``) sends a signed-in member of staff
+who has not given their second factor in this session to the code page (or to enrolment), when
+``MFA_REQUIRED``. Public views (``@login_not_required``) and the views of the second factor
+themselves (``@mfa_exempt``) are not affected.
+"""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+
+from .mfa import has_confirmed_device
+
+SIGNED_IN_AT = "signed_in_at"
+LAST_SEEN = "last_seen_at"
+# Set in the new, anonymous session after a timeout: the sign-in page says why.
+TIMED_OUT = "session_timed_out"
+# How often (seconds) the time of the last request is written to the session.
+SEEN_RESOLUTION = 60
+
+
+def session_start(sender, request, user, **kwargs) -> None:
+    """``user_logged_in`` receiver: the clock of both timeouts starts at sign-in."""
+    now = int(time.time())
+    request.session[SIGNED_IN_AT] = now
+    request.session[LAST_SEEN] = now
+
+
+def mfa_exempt(view):
+    """Mark a view a signed-in user reaches before giving the second factor."""
+    view.mfa_exempt = True
+    return view
+
+
+class SessionTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        if SESSION_KEY in session:
+            self._check(request, session)
+        return self.get_response(request)
+
+    def _check(self, request, session) -> None:
+        now = int(time.time())
+        signed_in = session.get(SIGNED_IN_AT)
+        seen = session.get(LAST_SEEN)
+        if signed_in is None or seen is None:  # a session from before the timeouts existed
+            session[SIGNED_IN_AT] = signed_in or now
+            session[LAST_SEEN] = now
+            return
+        if now - signed_in > settings.SESSION_ABSOLUTE_TIMEOUT:
+            reason = "absolute"
+        elif now - seen > settings.SESSION_IDLE_TIMEOUT:
+            reason = "idle"
+        else:
+            if now - seen >= SEEN_RESOLUTION:
+                session[LAST_SEEN] = now
+            return
+        logout(request)
+        request.session[TIMED_OUT] = reason
+
+
+class MFARequiredMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not settings.MFA_REQUIRED:
+            return None
+        if not getattr(view_func, "login_required", True) or getattr(
+            view_func, "mfa_exempt", False
+        ):
+            return None
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        return second_factor_redirect(request)
+
+
+def second_factor_redirect(request):
+    """To the code page, or to enrolment for a user without an authenticator, then back."""
+    name = (
+        "accounts:mfa_verify" if has_confirmed_device(user=request.user) else "accounts:mfa_enrol"
+    )
+    return redirect_to_login(request.get_full_path(), reverse(name))

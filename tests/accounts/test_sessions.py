@@ -1,0 +1,108 @@
+"""Sessions end after 30 minutes without a request and 10 hours after signing in."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def timeouts(settings):
+    settings.SESSION_IDLE_TIMEOUT = 30 * 60
+    settings.SESSION_ABSOLUTE_TIMEOUT = 10 * 60 * 60
+    settings.SESSION_COOKIE_AGE = 10 * 60 * 60
+
+
+def sign_in(client, user):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(
+        reverse("accounts:login"), {"username": user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+
+
+def test_a_session_ends_after_30_idle_minutes(client, user_factory):
+    with time_machine.travel("2026-12-01 09:00 +01:00", tick=False) as traveller:
+        sign_in(client, user_factory())
+        traveller.shift(timedelta(minutes=29))
+        assert client.get(reverse("staff-home")).status_code == 200
+        traveller.shift(timedelta(minutes=29))  # active 29 minutes ago: still signed in
+        assert client.get(reverse("staff-home")).status_code == 200
+        traveller.shift(timedelta(minutes=31))
+        response = client.get(reverse("staff-home"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+        page = client.get(response["Location"]).content.decode()
+        assert "You were signed out because you did nothing for a while" in page
+
+
+def test_a_session_ends_10_hours_after_signing_in_however_active(client, user_factory):
+    with time_machine.travel("2026-12-01 08:00 +01:00", tick=False) as traveller:
+        sign_in(client, user_factory())
+        for _i in range(20):  # every 29 minutes, for 9 hours 40 minutes
+            traveller.shift(timedelta(minutes=29))
+            assert client.get(reverse("staff-home")).status_code == 200
+        traveller.shift(timedelta(minutes=21))
+        response = client.get(reverse("staff-home"))
+        assert response.status_code == 302
+        page = client.get(response["Location"]).content.decode()
+        assert "You were signed out because you signed in long ago" in page
+
+
+def test_activity_is_not_written_to_the_session_on_every_request(
+    client, user_factory, django_assert_max_num_queries
+):
+    with time_machine.travel("2026-12-01 09:00 +01:00", tick=False):
+        sign_in(client, user_factory())
+        client.get(reverse("staff-home"))
+        session_key = client.session.session_key
+        with django_assert_max_num_queries(50) as queries:
+            client.get(reverse("staff-home"))
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+    assert client.session.session_key == session_key
+
+
+def test_signing_in_gives_a_new_session_key_and_secure_cookie_settings(client, user_factory):
+    client.get(reverse("accounts:login"))
+    client.session.save()
+    before = client.session.session_key
+    sign_in(client, user_factory())
+    assert client.session.session_key != before
+    assert settings.SESSION_COOKIE_HTTPONLY and settings.CSRF_COOKIE_HTTPONLY
+    assert settings.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+def test_production_settings_default_to_secure_cookies_and_timeouts():
+    import subprocess
+    import sys
+
+    from tests.conftest import environment_without_settings
+
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_IDLE_TIMEOUT,"
+        " s.SESSION_ABSOLUTE_TIMEOUT, s.SESSION_COOKIE_AGE, s.MFA_REQUIRED, s.AXES_FAILURE_LIMIT)"
+    )
+    env = environment_without_settings(
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        SECRET_KEY="x" * 50,
+        DATABASE_URL="postgres://u@127.0.0.1/x",
+    )
+    for name in ("MFA_REQUIRED", "SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT"):
+        env.pop(name, None)  # set by config/settings/test.py in this process
+    env.pop("SESSION_COOKIE_SECURE", None)
+    env.pop("CSRF_COOKIE_SECURE", None)
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out == ["True", "True", "1800", "36000", "36000", "True", "5"]
