@@ -14,7 +14,7 @@ export DATABASE_URL_TEST := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5
 export REDIS_URL_TEST := $(or $(REDIS_URL),redis://127.0.0.1:6379/15)
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help run test lint format messages makemessages install install-dev assets system-deps pango clean
+.PHONY: help run test bench lint format messages makemessages install install-dev assets system-deps pango clean
 
 help:
 	@echo "make run    serve the demo on http://127.0.0.1:8000 (SQLite)"
@@ -93,6 +93,11 @@ format: $(VENV)/.installed-dev
 
 test: $(VENV)/.installed-dev assets messages system-deps lint
 	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) $(BIN)/pytest $(PYTEST_ARGS)
+
+# The benchmark (bench/README.md): make bench N=100000
+N ?= 100000
+bench: $(VENV)/.installed assets messages
+	$(BIN)/python bench/run.py --complaints $(N)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

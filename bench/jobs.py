@@ -1,0 +1,117 @@
+"""What bench/run.py asks of the bench database, run with the bench's environment:
+
+    python bench/jobs.py state             what the database holds (JSON)
+    python bench/jobs.py info TOKENS.json  the pages to drive: case references, URLs (JSON)
+    python bench/jobs.py sweep             time one reminder sweep (JSON)
+    python bench/jobs.py annual YEAR PATH  time the annual report of YEAR, if it exists (JSON)
+    python bench/jobs.py timed YEAR PATH   the sweep twice and the annual report (JSON)
+
+The jobs are timed inside the process (Django's start-up is not counted).
+"""
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command, get_commands  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.db.models.functions import ExtractYear  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from complaints.models import OPEN_STAGES, Complaint  # noqa: E402
+from reporting.bench_data import bench_state  # noqa: E402
+
+CASES_TO_VISIT = 200
+
+
+def state() -> dict:
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    migrated = not executor.migration_plan(executor.loader.graph.leaf_nodes())
+    try:
+        found = bench_state().__dict__
+    except Exception as error:  # noqa: BLE001 -- not migrated yet
+        found = {"error": repr(error)}
+    return {**found, "migrated": migrated}
+
+
+def url_or_none(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def info(tokens_path: str) -> dict:
+    seeded = json.loads(Path(tokens_path).read_text(encoding="utf-8"))
+    handler = User.objects.get(email=seeded["handler"])
+    references = list(
+        Complaint.objects.filter(department_id=handler.department_id, stage__in=OPEN_STAGES)
+        .order_by("?")
+        .values_list("reference", flat=True)[:CASES_TO_VISIT]
+    )
+    busiest = (
+        Complaint.objects.filter(received_on__year__lt=timezone.localdate().year)
+        .annotate(year=ExtractYear("received_on"))
+        .values("year")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    return {
+        "case_references": references,
+        "dashboard_url": url_or_none("reporting:dashboard"),
+        "bare_pk": handler.department_id,
+        "busiest_year": busiest["year"] if busiest else timezone.localdate().year,
+        "busiest_year_count": busiest["n"] if busiest else 0,
+        "annual_report": "annual_report" in get_commands(),
+        "postgres": postgres,
+        "django": django.get_version(),
+        "complaints_total": Complaint.objects.count(),
+        "open_total": Complaint.objects.filter(stage__in=OPEN_STAGES).count(),
+    }
+
+
+def sweep() -> dict:
+    from complaints.services.reminders import reminder_sweep
+
+    started = time.perf_counter()
+    written = reminder_sweep(today=timezone.localdate())
+    return {"seconds": time.perf_counter() - started, "written": written}
+
+
+def timed(year: str, path: str) -> dict:
+    """The reminder sweep twice, then the annual report: one start-up for the three."""
+    return {"sweep": sweep(), "sweep_again": sweep(), "annual": annual(year, path)}
+
+
+def annual(year: str, path: str) -> dict:
+    if "annual_report" not in get_commands():
+        return {"seconds": None, "note": "not available"}
+    started = time.perf_counter()
+    call_command("annual_report", "--year", year, "--format", "csv", "--output", path)
+    return {"seconds": time.perf_counter() - started}
+
+
+if __name__ == "__main__":
+    command, *arguments = sys.argv[1:]
+    result = {"state": state, "info": info, "sweep": sweep, "annual": annual, "timed": timed}[
+        command
+    ](*arguments)
+    print(json.dumps(result))

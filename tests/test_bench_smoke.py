@@ -1,0 +1,67 @@
+"""The benchmark harness end to end at 1,000 complaints, a few requests per page (issue 10).
+
+Not a timed test: it checks that bench/run.py seeds (or reuses) its own database, starts
+gunicorn, drives every page from a separate process, times the jobs and writes a table with a
+figure in every row. The first run seeds ``kl_bench_1000`` (about a minute); later runs reuse it.
+"""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from reporting.bench_data import year_plans
+from tests.conftest import ROOT, environment_without_settings
+
+pytestmark = pytest.mark.integration
+
+PAGES = ("bare Django page", "handler worklist", "case page", "manager dashboard",
+         "public form submission", "citizen status page")  # fmt: skip
+NUMBER = r"[\d,]+(?:\.\d+)?"
+
+
+def test_the_years_of_the_bench_data_add_up_and_grow():
+    from datetime import date
+
+    plans = year_plans(100_000, date(2026, 12, 1))
+
+    assert len(plans) == 20
+    assert sum(p.count for p in plans) == 100_000
+    assert plans[0].year == 2007 and plans[-1].year == 2026
+    assert plans[-2].count > 2.5 * plans[0].count  # intake grows over the years
+
+
+def test_the_harness_runs_end_to_end_and_fills_every_row(tmp_path, redis_url, settings):
+    database = settings.DATABASES["default"]
+    host, port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432
+    server = f"postgres://{database['USER']}@{host}:{port}/postgres"
+    env = environment_without_settings(BENCH_DATABASE_URL=server, BENCH_REDIS_URL=redis_url)
+    if database.get("PASSWORD"):
+        env["PGPASSWORD"] = database["PASSWORD"]
+
+    result = subprocess.run(
+        [sys.executable, "bench/run.py", "--complaints", "1000", "--quick",
+         "--output", str(tmp_path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    [written] = tmp_path.glob("*-1000-quick.md")
+    text = written.read_text(encoding="utf-8")
+    for page in PAGES:
+        row = next((line for line in text.splitlines() if line.startswith(f"| {page}")), None)
+        assert row is not None, f"no row for {page}"
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        # req/s, p50, p95 and the query count are numbers
+        for cell in (cells[1], cells[3], cells[4], cells[6]):
+            assert re.fullmatch(NUMBER, cell), f"{page}: {cells}"
+        assert "errors" not in cells[-1], f"{page}: {cells[-1]}"
+    assert re.search(
+        rf"\| reminder sweep, first run .*: wrote \d+ reminders \| {NUMBER} s \|", text
+    )
+    assert re.search(
+        rf"\| reminder sweep, run again .*: wrote \d+ reminders \| {NUMBER} s \|", text
+    )
+    assert re.search(rf"\| annual report \d{{4}} .*\| ({NUMBER} s|not available) \|", text)
+    assert "Machine:" in text and "PostgreSQL" in text
