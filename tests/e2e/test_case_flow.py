@@ -32,7 +32,7 @@ STAGE_SHOWN = {
     Stage.EXPLORE: either("Verkennen", "Explore the problem"),
     Stage.RESOLVE: either("Oplossen", "Resolve"),
     Stage.JUDGE: either("Oordelen", "Judge"),
-    Stage.CLOSED: either("Afgerond", "Closed"),
+    Stage.CLOSED: either("Afgesloten", "Closed"),
 }
 
 

@@ -135,7 +135,7 @@ def test_a_handler_writes_previews_and_sends_the_outcome_letter_and_the_complain
     page.goto(case_url)
     expect(page.locator("#letters")).to_contain_text(str(LetterKind.OUTCOME.label))
     page.locator("form:has(input[name=name][value=close_judged]) button[type=submit]").click()
-    expect(page.locator("#messages")).to_contain_text(re.compile("Afgerond|Closed"))
+    expect(page.locator("#messages")).to_contain_text(re.compile("Afgesloten|Closed"))
     closed = Complaint.objects.get(pk=complaint.pk)
     assert (closed.stage, closed.closure_reason) == (Stage.CLOSED, ClosureReason.JUDGED)
 
