@@ -124,6 +124,15 @@ class Reminder(models.Model):
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         ordering = ["-created_at"]
+        indexes = [
+            # The sweep's "manager told once per case and due date": only the manager rows,
+            # not the daily overdue rows that pile up on a case (services/reminders.py).
+            models.Index(
+                fields=["complaint", "due_on"],
+                name="reminder_manager_due",
+                condition=models.Q(kind="manager"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.key

@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -44,11 +45,18 @@ from complaints.models import (
     InformationRequest,
     Recommendation,
     RecommendationStatus,
-    Reminder,
     ReminderKind,
 )
 
-from .reminders import USER_FIELDS, Rules, latest_reminder, load_rules, reminder_store
+from .reminders import (
+    USER_FIELDS,
+    Rules,
+    Store,
+    keys_written,
+    latest_reminder,
+    load_rules,
+    reminders_store,
+)
 
 log = logging.getLogger(__name__)
 
@@ -272,9 +280,7 @@ def ombudsman_reminder_sweep(*, today: date) -> int:
             "ombudsman reminders: nobody to tell (no coordinator or handler) for %s",
             ", ".join(sorted(unaddressed)[:20]),
         )
-    written = set(
-        Reminder.objects.filter(key__in=[p.key for p in planned]).values_list("key", flat=True)
-    )
+    written = keys_written(p.key for p in planned)
     missing = sorted({p.complaint_id for p in planned if p.key not in written})
     count = 0
     for complaint_id in missing:
@@ -299,29 +305,26 @@ def ombudsman_reminders_write(*, complaint_id: int, rules: Rules, recipients: Re
         rules,
         recipients,
     )
-    written = set(
-        Reminder.objects.filter(key__in=[p.key for p in planned]).values_list("key", flat=True)
-    )
-    count = 0
-    for item in planned:
-        if item.key in written:
-            continue
-        reminder_write(case=case, item=item)
-        written.add(item.key)
-        count += 1
-    return count
+    written = keys_written(p.key for p in planned)
+    missing = list({item.key: item for item in planned if item.key not in written}.values())
+    reminders_store([store_item(case=case, item=item) for item in missing])
+    return len(missing)
 
 
-def reminder_write(*, case: Complaint, item: Planned) -> None:
-    reminder_store(
+def store_item(*, case: Complaint, item: Planned) -> Store:
+    return Store(
         case=case,
         key=item.key,
         recipient=item.recipient,
         due_field=item.due_field,
         due_on=item.due_on,
         kind=item.kind,
-        render=lambda language: reminder_render(case=case, item=item, language=language),
+        render=partial(reminder_render, case=case, item=item),
     )
+
+
+def reminder_write(*, case: Complaint, item: Planned) -> None:
+    reminders_store([store_item(case=case, item=item)])
 
 
 def reminder_render(*, case: Complaint, item: Planned, language: str) -> tuple[str, str]:

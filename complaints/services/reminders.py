@@ -3,10 +3,13 @@
 Reminders are never queued as far-future tasks. ``reminder_sweep`` runs every 15 minutes
 (``CELERY_BEAT_SCHEDULE``, or ``manage.py run_sweeps``), reads the open cases whose due dates
 are near or past through the partial indexes on the case, and writes what is due today: one
-``Reminder`` row under a unique key plus one outbox row, in one transaction per case with the
-case row locked. A second sweep, or two at once, finds the keys and writes nothing; downtime
-loses nothing, because the next sweep looks at the dates again; a sweep stopped halfway (time
-limit, killed worker) leaves whole cases written and the next one does the rest.
+``Reminder`` row under a unique key plus one outbox row. It is set-based: a few queries find
+which cases miss which reminders, and those are written in batches of cases, one transaction
+per batch with its case rows locked, the rows of each table with one insert. A second sweep,
+or two at once, finds the keys and writes nothing; downtime loses nothing, because the next
+sweep looks at the dates again; a sweep stopped halfway (time limit, killed worker) leaves
+whole batches written and the next one does the rest. The query plans at 100,000 complaints
+are in bench/query-plans.md.
 
 The rules, per open case and per deadline that still matters (``decision_due``;
 ``acknowledgement_due`` while ``acknowledged_on`` is empty; ``first_contact_due`` while
@@ -43,12 +46,13 @@ on the case, and daily rows would drown the timeline; the ``Reminder`` rows are 
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -58,8 +62,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
-from complaints.models import Complaint, OutboxKind, Reminder, ReminderKind, Stage
-from complaints.services.outbox import outbox_enqueue
+from complaints.models import Complaint, OutboxKind, OutboxMessage, Reminder, ReminderKind, Stage
+from complaints.services.outbox import outbox_enqueue_many
 from ladder.deadlines import add_working_days
 from ladder.models import ServiceNorms
 from ladder.selectors import equal_days as configured_equal_days
@@ -126,6 +130,9 @@ CASE_FIELDS = (
     *(d.done_field for d in DEADLINES if d.done_field),
 )
 USER_FIELDS = ("id", "email", "full_name", "is_active", "department_id")
+# Cases per transaction of the sweep: large enough that the queries per batch vanish in the
+# inserts, small enough that locks are short and a killed worker loses little work.
+BATCH_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -160,7 +167,7 @@ class Rules:
         return add_working_days(self.today, max(self.offsets), equal_days=self.equal_days)
 
 
-def reminders_due(case: Complaint, rules: Rules) -> list[Due]:
+def reminders_due(case: "Case", rules: Rules) -> list[Due]:
     """What has come due today for ``case``: per deadline the latest handler reminder (the
     catch-up rule) and, for the decision, the manager reminder. Pure: no queries."""
     found: list[Due] = []
@@ -240,7 +247,7 @@ class Recipients:
             target = self.managers if row.group.name == Role.MANAGER else self.coordinators
             target[row.user.department_id].append(row.user)
 
-    def for_due(self, case: Complaint, due: Due) -> list[User]:
+    def for_due(self, case: "Case", due: Due) -> list[User]:
         if due.kind == ReminderKind.MANAGER:
             return self.managers.get(case.department_id, [])
         if case.handler_id and case.handler.is_active:
@@ -263,21 +270,62 @@ def open_cases_near(deadline: Deadline, horizon: date) -> QuerySet[Complaint]:
         query = query.filter(**{f"{deadline.done_field}__isnull": True})
     if deadline.rung is not None:
         query = query.filter(rung=deadline.rung)
-    return (
-        query.select_related("handler")
-        .only(*CASE_FIELDS, *(f"handler__{name}" for name in USER_FIELDS))
-        .order_by()
-    )
+    return query.order_by()  # the sweep reads it with .values(): case_rows
 
 
-def candidates_near(rules: Rules) -> list[Complaint]:
+def candidates_near(rules: Rules) -> list["CaseRow"]:
     """The open cases with any deadline near or past, each once, in id order."""
     horizon = rules.horizon
-    found: dict[int, Complaint] = {}
+    found: dict[int, CaseRow] = {}
     for deadline in DEADLINES:
-        for case in open_cases_near(deadline, horizon):
+        for case in case_rows(open_cases_near(deadline, horizon)):
             found.setdefault(case.pk, case)
     return [found[pk] for pk in sorted(found)]
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """A handler as the sweep reads it (``USER_FIELDS``): the attributes of ``User`` that
+    the rules, the keys and the mail use."""
+
+    pk: int
+    email: str
+    full_name: str
+    is_active: bool
+    department_id: int | None
+
+    get_short_name = User.get_short_name
+
+
+class CaseRow:
+    """An open case as the sweep reads it: the values of ``CASE_FIELDS`` and its handler
+    (``StaffRow``) as attributes, like a ``Complaint`` loaded with ``only()``. Plain values
+    rather than model instances: instantiating a ``Complaint`` runs django-fsm's and the
+    reporting rollups' ``post_init`` hooks, which were most of the cost of a quiet sweep."""
+
+    def __init__(self, values: dict) -> None:
+        handler = {name: values.pop(f"handler__{name}") for name in USER_FIELDS}
+        self.__dict__.update(values)
+        self.pk = values["id"]
+        self.handler = StaffRow(**{"pk": handler.pop("id"), **handler}) if self.handler_id else None
+
+    def __repr__(self) -> str:
+        return f"<CaseRow {self.reference}>"
+
+
+Case = Complaint | CaseRow  # what the sweep's rules and mail read a case from
+
+CASE_VALUES = (
+    *(name for name in CASE_FIELDS if name != "handler"),
+    "handler_id",
+    *(f"handler__{name}" for name in USER_FIELDS),
+)
+
+
+def case_rows(query: QuerySet[Complaint]) -> Iterator[CaseRow]:
+    """``query``'s cases with their handlers as ``CaseRow``s: one query."""
+    for values in query.values(*CASE_VALUES):
+        yield CaseRow(values)
 
 
 def load_rules(today: date) -> Rules:
@@ -294,9 +342,11 @@ def reminder_sweep(*, today: date) -> int:
     """Write every deadline reminder that is due on ``today``; return how many were written.
 
     Safe to run twice, after downtime, and twice at once (see the module docstring for the
-    rules and the catch-up rule). Cases with nothing new to write cost no query of their own:
-    the planned keys of all candidates are checked against the table in one query, and only
-    cases with a missing key get their own locked transaction.
+    rules and the catch-up rule). Set-based: the candidates come from one range query per
+    deadline, the keys already written and the managers already told from one query each for
+    the whole sweep, and only the cases with something missing are written, ``BATCH_SIZE``
+    cases per transaction (``cases_reminders_write``). A quiet sweep costs a fixed number of
+    queries, whatever the number of cases.
     """
     rules = load_rules(today)
     candidates = candidates_near(rules)
@@ -305,91 +355,144 @@ def reminder_sweep(*, today: date) -> int:
     plans = {case.pk: reminders_due(case, rules) for case in candidates}
     candidates = [case for case in candidates if plans[case.pk]]
     recipients = Recipients(case.department_id for case in candidates)
-
-    wanted: dict[int, set[str]] = {}
-    managers_wanted: set[int] = set()
     unaddressed: set[str] = set()
-    for case in candidates:
-        keys = set()
-        for due in plans[case.pk]:
-            users = recipients.for_due(case, due)
-            if not users:
-                unaddressed.add(case.reference)
-            elif due.kind == ReminderKind.MANAGER:
-                managers_wanted.add(case.pk)
-            else:
-                keys |= {due.key(case.reference, user.pk) for user in users}
-        wanted[case.pk] = keys
+    missing = missing_reminders(candidates, plans, recipients, unaddressed)
     if unaddressed:
         log.warning(
             "reminder sweep: nobody to tell (no handler, coordinator or manager) for %s",
             ", ".join(sorted(unaddressed)[:20]),
         )
-    all_keys = set().union(*wanted.values())
-    written = set(Reminder.objects.filter(key__in=all_keys).values_list("key", flat=True))
-    managers_told = set(
-        Reminder.objects.filter(complaint_id__in=managers_wanted, kind=ReminderKind.MANAGER)
-        .values_list("complaint_id", "due_on")
-        .order_by()
-    )
-
+    todo = sorted(missing)
+    shapes = MailShapes()
     count = 0
-    for case in candidates:
-        missing = wanted[case.pk] - written
-        manager_due = next(
-            (due for due in plans[case.pk] if due.kind == ReminderKind.MANAGER), None
+    for start in range(0, len(todo), BATCH_SIZE):
+        count += cases_reminders_write(
+            complaint_ids=todo[start : start + BATCH_SIZE],
+            rules=rules,
+            recipients=recipients,
+            render=shapes,
         )
-        manager_missing = (
-            case.pk in managers_wanted
-            and manager_due is not None
-            and (case.pk, manager_due.due_on) not in managers_told
-        )
-        if missing or manager_missing:
-            count += case_reminders_write(complaint_id=case.pk, rules=rules, recipients=recipients)
     if count:
         log.info("reminder sweep for %s: %s reminders written", today.isoformat(), count)
     return count
 
 
-@transaction.atomic
-def case_reminders_write(*, complaint_id: int, rules: Rules, recipients: Recipients) -> int:
-    """Lock one case, decide again from the locked row, and write what is not there yet.
+@dataclass(frozen=True)
+class Planned:
+    """One reminder of one case for one recipient, with its key."""
 
-    The lock serialises concurrent sweeps on this case; the second one finds the first one's
-    keys (read committed: a statement after the lock sees the committed rows)."""
-    case = (
-        Complaint.objects.select_for_update(of=("self",))
-        .exclude(stage=Stage.CLOSED)
-        .select_related("handler")
-        .only(*CASE_FIELDS, *(f"handler__{name}" for name in USER_FIELDS))
-        .filter(pk=complaint_id)
-        .first()
+    case: "Case"
+    due: Due
+    recipient: User
+    key: str
+
+
+def missing_reminders(
+    cases: Iterable["Case"],
+    plans: dict[int, list[Due]],
+    recipients: Recipients,
+    unaddressed: set[str] | None = None,
+) -> dict[int, list[Planned]]:
+    """The reminders of ``plans`` (per case id, from ``reminders_due``) that are not written
+    yet, per case id: two queries for any number of cases. The manager reminder is once per
+    case and due date, whoever the managers are now (``reminder_manager_due``, a partial
+    index)."""
+    planned: list[Planned] = []
+    for case in cases:
+        for due in plans.get(case.pk, ()):
+            users = recipients.for_due(case, due)
+            if not users and unaddressed is not None:
+                unaddressed.add(case.reference)
+            planned += [
+                Planned(case, due, user, due.key(case.reference, user.pk)) for user in users
+            ]
+    if not planned:
+        return {}
+    written = keys_written(item.key for item in planned)
+    managers = {item.case.pk for item in planned if item.due.kind == ReminderKind.MANAGER}
+    managers_told = set(
+        Reminder.objects.filter(complaint_id__in=managers, kind=ReminderKind.MANAGER)
+        .values_list("complaint_id", "due_on")
+        .order_by()
+        if managers
+        else ()
     )
-    if case is None:  # closed since the candidates were read
-        return 0
-    plan = [(due, recipients.for_due(case, due)) for due in reminders_due(case, rules)]
-    keys = {due.key(case.reference, user.pk) for due, users in plan for user in users}
-    written = set(Reminder.objects.filter(key__in=keys).values_list("key", flat=True))
-    count = 0
-    for due, users in plan:
-        if not users:  # logged by the sweep
+    missing: dict[int, list[Planned]] = defaultdict(list)
+    for item in planned:
+        if item.key in written:
             continue
-        if due.kind == ReminderKind.MANAGER:
-            told = Reminder.objects.filter(
-                complaint=case, kind=ReminderKind.MANAGER, due_on=due.due_on
-            ).exists()
-            if told:  # once per case and due date
-                continue
-        for user in users:
-            key = due.key(case.reference, user.pk)
-            if key in written:
-                continue
-            reminder_write(case=case, due=due, recipient=user, key=key)
-            count += 1
-    return count
+        if item.due.kind == ReminderKind.MANAGER and (
+            (item.case.pk, item.due.due_on) in managers_told
+        ):
+            continue
+        missing[item.case.pk].append(item)
+    return dict(missing)
 
 
-def reminder_write(*, case: Complaint, due: Due, recipient: User, key: str) -> None:
+def keys_written(keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` have a ``Reminder`` row: one query, the keys passed as one array
+    (``key = ANY(%s)``, a probe of the unique index per key) rather than as thousands of
+    parameters of an ``IN`` list."""
+    keys = list(set(keys))
+    if not keys:
+        return set()
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT key FROM {table} WHERE key = ANY(%s)", [keys])  # noqa: S608
+        return {row[0] for row in cursor.fetchall()}
+
+
+@transaction.atomic
+def cases_reminders_write(
+    *,
+    complaint_ids: Collection[int],
+    rules: Rules,
+    recipients: Recipients,
+    render: Callable[..., tuple[str, str]] | None = None,
+) -> int:
+    """Lock a batch of cases, decide again from the locked rows, and write what is not there
+    yet: the outbox rows and the ``Reminder`` rows each with one insert.
+
+    The locks (taken in id order, so concurrent sweeps cannot deadlock) serialise concurrent
+    sweeps on these cases; the second one finds the first one's keys (read committed: a
+    statement after the lock sees the committed rows). A batch is written whole or not at
+    all, so a killed worker leaves whole batches and the next sweep writes the rest.
+    ``render``: ``reminder_render`` or a ``MailShapes`` shared by the batches of a sweep."""
+    render = render or reminder_render
+    cases = list(
+        case_rows(
+            Complaint.objects.select_for_update(of=("self",))
+            .exclude(stage=Stage.CLOSED)  # closed since the candidates were read: nothing
+            .filter(pk__in=list(complaint_ids))
+            .order_by("pk")
+        )
+    )
+    plans = {case.pk: reminders_due(case, rules) for case in cases}
+    missing = missing_reminders(cases, plans, recipients)  # nobody to tell: logged by the sweep
+    items = [item for case in cases for item in missing.get(case.pk, ())]
+    reminders_store(
+        [
+            Store(
+                case=item.case,
+                key=item.key,
+                recipient=item.recipient,
+                due_field=item.due.deadline.field,
+                due_on=item.due.due_on,
+                kind=item.due.kind,
+                render=partial(render, case=item.case, due=item.due, recipient=item.recipient),
+            )
+            for item in items
+        ]
+    )
+    return len(items)
+
+
+def case_reminders_write(*, complaint_id: int, rules: Rules, recipients: Recipients) -> int:
+    """``cases_reminders_write`` for one case."""
+    return cases_reminders_write(complaint_ids=[complaint_id], rules=rules, recipients=recipients)
+
+
+def reminder_write(*, case: "Case", due: Due, recipient: User, key: str) -> None:
     reminder_store(
         case=case,
         key=key,
@@ -403,60 +506,171 @@ def reminder_write(*, case: Complaint, due: Due, recipient: User, key: str) -> N
     )
 
 
+@dataclass(frozen=True)
+class Store:
+    """One reminder to store: ``render(language)`` -> (subject, body) renders its mail."""
+
+    case: "Case"
+    key: str
+    recipient: User
+    due_field: str
+    due_on: date
+    kind: str
+    render: Callable[..., tuple[str, str]]
+
+
+def reminders_store(items: list[Store]) -> None:
+    """Many reminders at once: their mails in the outbox, each rendered in its recipient's
+    language, and their ``Reminder`` rows; one insert for each table. Shared with the
+    ombudsman sweep (``complaints.services.ombudsman_reminders``). The caller holds the case
+    locks and has checked that the keys are not written (the unique keys stop a duplicate
+    regardless: the transaction fails rather than write one twice)."""
+    if not items:
+        return
+    messages = []
+    for item in items:
+        language = getattr(item.recipient, "language", "") or settings.LANGUAGE_CODE
+        subject, body = item.render(language=language)
+        messages.append(
+            OutboxMessage(
+                key=f"reminder:{item.key}",
+                kind=OutboxKind.REMINDER,
+                to=item.recipient.email,
+                subject=subject,
+                body=body,
+                complaint_id=item.case.pk,
+                language=language,
+            )
+        )
+    stored = outbox_enqueue_many(messages)
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                key=item.key,
+                complaint_id=item.case.pk,
+                due_field=item.due_field,
+                due_on=item.due_on,
+                kind=item.kind,
+                recipient_id=item.recipient.pk,
+                message=stored[f"reminder:{item.key}"],
+            )
+            for item in items
+        ]
+    )
+
+
 def reminder_store(
     *,
-    case: Complaint,
+    case: "Case",
     key: str,
     recipient: User,
     due_field: str,
     due_on: date,
     kind: str,
-    render: Callable[[str], tuple[str, str]],
+    render: Callable[..., tuple[str, str]],
 ) -> None:
-    """One reminder: its mail in the outbox, rendered in the recipient's language by
-    ``render(language)`` -> (subject, body), and its ``Reminder`` row under ``key``. Shared
-    with the ombudsman sweep (``complaints.services.ombudsman_reminders``)."""
-    language = getattr(recipient, "language", "") or settings.LANGUAGE_CODE
-    subject, body = render(language)
-    message = outbox_enqueue(
-        key=f"reminder:{key}",
-        kind=OutboxKind.REMINDER,
-        to=recipient.email,
-        subject=subject,
-        body=body,
-        complaint=case,
-        language=language,
-    )
-    Reminder.objects.create(
-        key=key,
-        complaint=case,
-        due_field=due_field,
-        due_on=due_on,
-        kind=kind,
-        recipient=recipient,
-        message=message,
-    )
+    """One reminder (``reminders_store`` for one): its mail in the outbox, rendered in the
+    recipient's language by ``render(language)`` -> (subject, body), and its ``Reminder`` row
+    under ``key``."""
+    reminders_store([Store(case, key, recipient, due_field, due_on, kind, render)])
 
 
-def reminder_render(
-    *, case: Complaint, due: Due, recipient: User, language: str
-) -> tuple[str, str]:
+def reminder_render(*, case: "Case", due: Due, recipient: User, language: str) -> tuple[str, str]:
     """The subject and body in ``language``: reference, deadline and link; nothing about the
     complainant."""
+    return render_mail(
+        due=due,
+        language=language,
+        reference=case.reference,
+        url=case_url(case),
+        recipient_name=recipient.get_short_name(),
+        handler_name=case.handler.full_name if case.handler_id else "",
+    )
+
+
+def case_url(case: "Case") -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("complaints:case", args=[case.reference])
+
+
+def render_mail(
+    *, due: Due, language: str, reference: str, url: str, recipient_name: str, handler_name: str
+) -> tuple[str, str]:
     with translation.override(language):
         context = {
-            "reference": case.reference,
+            "reference": reference,
             "kind": due.kind,
             "days": due.days,
             "deadline": str(due.deadline.label),
             "deadline_phrase": str(due.deadline.phrase),
             "due_text": date_format(due.due_on, "l j F Y"),
-            "url": settings.SITE_URL.rstrip("/")
-            + reverse("complaints:case", args=[case.reference]),
-            "recipient_name": recipient.get_short_name(),
-            "handler_name": case.handler.full_name if case.handler_id else "",
+            "url": url,
+            "recipient_name": recipient_name,
+            "handler_name": handler_name,
             "organisation": settings.ORGANISATION_NAME,
         }
         subject = render_to_string("complaints/mail/reminder_subject.txt", context)
         body = render_to_string("complaints/mail/reminder_body.txt", context)
     return " ".join(subject.split()), body.strip() + "\n"
+
+
+class MailShapes:
+    """``reminder_render`` for a whole sweep, rendering each *shape* of mail once.
+
+    A first run of the day writes tens of thousands of mails that differ only in the case's
+    reference and link and the names; the templates are rendered once per language,
+    deadline, kind, days, due date and "has a handler" (the only things they branch on or
+    format), with markers in place of those four values, which are then put in by plain
+    replacement. The templates are ``autoescape off`` and apply no filter to these values, so
+    the result is exactly ``reminder_render``'s (tests/complaints/test_reminders.py checks)."""
+
+    VALUES = ("reference", "url", "recipient_name", "handler_name")
+
+    def __init__(self) -> None:
+        self.shapes: dict[tuple, tuple[str, str]] = {}
+
+    @staticmethod
+    def marker(name: str) -> str:
+        return f"\x00{name}\x00"  # never in a translation, not whitespace for split()
+
+    def __call__(
+        self, *, case: "Case", due: Due, recipient: User, language: str
+    ) -> tuple[str, str]:
+        values = {
+            "reference": case.reference,
+            "url": case_url(case),
+            "recipient_name": recipient.get_short_name(),
+            "handler_name": case.handler.full_name if case.handler_id else "",
+        }
+        shape = (
+            language,
+            due.deadline.key,
+            due.kind,
+            due.days,
+            due.due_on,
+            bool(values["handler_name"]),
+        )
+        if shape not in self.shapes:
+            self.shapes[shape] = self.render_raw(due, language, bool(values["handler_name"]))
+        subject, body = self.shapes[shape]
+        for name, value in values.items():
+            subject = subject.replace(self.marker(name), value)
+            body = body.replace(self.marker(name), value)
+        return " ".join(subject.split()), body.strip() + "\n"
+
+    def render_raw(self, due: Due, language: str, has_handler: bool) -> tuple[str, str]:
+        markers = {name: self.marker(name) for name in self.VALUES}
+        if not has_handler:
+            markers["handler_name"] = ""
+        with translation.override(language):
+            context = {
+                **markers,
+                "kind": due.kind,
+                "days": due.days,
+                "deadline": str(due.deadline.label),
+                "deadline_phrase": str(due.deadline.phrase),
+                "due_text": date_format(due.due_on, "l j F Y"),
+                "organisation": settings.ORGANISATION_NAME,
+            }
+            subject = render_to_string("complaints/mail/reminder_subject.txt", context)
+            body = render_to_string("complaints/mail/reminder_body.txt", context)
+        return subject, body

@@ -29,6 +29,7 @@ from complaints.services.outbox import (
     MAX_ATTEMPTS,
     message_id_for,
     outbox_enqueue,
+    outbox_enqueue_many,
     outbox_retry,
     outbox_send,
     outbox_sweep,
@@ -118,6 +119,33 @@ def test_enqueueing_nudges_a_worker_only_after_commit(django_capture_on_commit_c
         enqueue("a")
         enqueue("a")  # the same key: no second nudge
     assert len(callbacks) == 1
+
+
+def test_enqueueing_many_writes_the_new_keys_once_and_returns_every_row(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    """The reminder sweeps write their mails with ``outbox_enqueue_many``: one insert, the
+    same guarantee as ``outbox_enqueue`` (a key written before keeps its row), and one
+    outbox sweep nudged after commit rather than a task per row."""
+    existing = enqueue("many:1", subject="Eerste")
+
+    def row(key: str) -> OutboxMessage:
+        return OutboxMessage(
+            key=key, kind=OutboxKind.OTHER, to="iemand@example.nl", subject="Nieuw", body="Tekst."
+        )
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        stored = outbox_enqueue_many([row("many:1"), row("many:2"), row("many:3")])
+    assert stored["many:1"].pk == existing.pk
+    assert {key: message.subject for key, message in stored.items()} == {
+        "many:1": "Eerste",
+        "many:2": "Nieuw",
+        "many:3": "Nieuw",
+    }
+    assert all(message.pk for message in stored.values())
+    assert OutboxMessage.objects.count() == 3
+    assert len(callbacks) == 1  # one sweep, which (eagerly, here) sent the pending rows
+    assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 3
 
 
 @pytest.mark.django_db(transaction=True)

@@ -374,3 +374,74 @@ def test_the_sweep_reads_open_cases_through_the_partial_due_date_indexes():
         plan = open_cases_near(deadline, DUE).explain()
         assert indexes[deadline.field] in plan, plan  # an (bitmap) index scan on it
         assert f"Index Cond: ({deadline.field} <= '2026-12-30'::date)" in plan, plan
+
+
+# ---------------------------------------------------------------------------
+# Set-based writing: the sweep renders each shape of mail once and writes in batches
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_mails_rendered_once_per_shape_are_exactly_the_plain_rendering(language):
+    from complaints.services.reminders import (
+        DEADLINES,
+        Due,
+        MailShapes,
+        reminder_render,
+    )
+
+    with_handler = only_decision_due()
+    without = only_decision_due(handler=None)
+    coordinator = UserFactory(coordinator=True, full_name="Co Ordinator")
+    shapes = MailShapes()
+    dues = [
+        Due(DEADLINES[0], DUE, ReminderKind.BEFORE, "before-5", 5),
+        Due(DEADLINES[0], DUE, ReminderKind.BEFORE, "before-1", 1),
+        Due(DEADLINES[1], DUE, ReminderKind.ON_THE_DAY, "on-the-day", 0),
+        Due(DEADLINES[0], DUE, ReminderKind.OVERDUE, "overdue-2027-01-01", 1),
+        Due(DEADLINES[4], DUE, ReminderKind.OVERDUE, "overdue-2027-01-04", 4),
+        Due(DEADLINES[0], DUE, ReminderKind.MANAGER, "manager", 4),
+    ]
+    for due in dues:
+        for case, recipient in ((with_handler, with_handler.handler), (without, coordinator)):
+            for _ in range(2):  # the second comes from the shape rendered the first time
+                assert shapes(
+                    case=case, due=due, recipient=recipient, language=language
+                ) == reminder_render(case=case, due=due, recipient=recipient, language=language)
+    assert len(shapes.shapes) == len(dues) * 2  # with and without a handler
+
+
+def test_a_sweep_over_more_cases_than_a_batch_writes_each_once(monkeypatch):
+    from complaints.services import reminders
+
+    monkeypatch.setattr(reminders, "BATCH_SIZE", 7)
+    department = DepartmentFactory()
+    handler = UserFactory(handler=True, department=department)
+    UserFactory(manager=True, department=department)
+    cases = [
+        only_decision_due(department=department, handler=handler, decision_due=DUE - timedelta(n))
+        for n in range(20)
+    ]
+    # 20 overdue (or due today) to the handler; 17 of them 3 days or more: the manager too.
+    assert reminder_sweep(today=DUE) == 20 + 17
+    assert reminder_sweep(today=DUE) == 0
+    for case in cases:
+        reminder = Reminder.objects.filter(complaint=case).exclude(kind=ReminderKind.MANAGER).get()
+        assert reminder.message.key == f"reminder:{reminder.key}"
+        assert reminder.message.to == handler.email
+        assert case.reference in reminder.message.subject
+    assert OutboxMessage.objects.count() == Reminder.objects.count() == 37
+
+
+def test_a_first_sweep_writes_a_batch_of_cases_with_a_fixed_number_of_queries():
+    """Set-based: the reminders of 100 cases (one batch) are found and written with a handful
+    of queries, not several per case; the outbox and reminder rows each with one insert."""
+    department = DepartmentFactory()
+    handler = UserFactory(handler=True, department=department)
+    UserFactory(manager=True, department=department)
+    for n in range(100):
+        only_decision_due(department=department, handler=handler, decision_due=DUE - timedelta(n))
+    with CaptureQueriesContext(connection) as captured:
+        assert reminder_sweep(today=DUE) == 100 + 97  # overdue and, from 3 days, the manager
+    inserts = [q["sql"] for q in captured if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 2, inserts  # the outbox rows, then the reminders
+    assert len(captured) <= 20, [q["sql"][:80] for q in captured]
+    assert Reminder.objects.exclude(message=None).count() == 197

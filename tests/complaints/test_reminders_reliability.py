@@ -239,7 +239,8 @@ def test_a_worker_killed_mid_sweep_loses_and_doubles_no_reminder(throwaway_redis
     assert expected > 200
 
     # A client of the throwaway broker only (the suite's own app runs tasks in-process).
-    client = Celery("reminder-crash-test", broker=throwaway_redis)
+    # Not the current app: the suite's own (eager) app must stay current for the tests after.
+    client = Celery("reminder-crash-test", broker=throwaway_redis, set_as_current=False)
     client.conf.task_serializer = "json"
     workers = []
     try:
