@@ -43,6 +43,7 @@ NAV_ITEMS: list[NavItem] = [
         ("accounts.view_department_dashboard", "accounts.view_organisation_dashboard"),
     ),
     NavItem(_("Annual report"), "reporting:annual", "accounts.produce_annual_report"),
+    NavItem(_("Data-subject export"), "privacy:subject_export", "audit.export_subject_data"),
     NavItem(_("Configuration"), "admin:index", "accounts.configure", staff_only=True),
 ]
 

@@ -78,6 +78,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.liaise_ombudsman",
         "accounts.produce_annual_report",
         "accounts.view_organisation_dashboard",
+        # Everything held about one person, as a download (DOMAIN.md section 7).
+        "audit.export_subject_data",
     ],
     Role.MANAGER: [
         "accounts.log_rung1",
@@ -92,6 +94,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.configure",
         "accounts.manage_users",
         *_CONFIGURATION,
+        # Search the read audit (DOMAIN.md section 7: who read which case).
+        "audit.view_accessrecord",
     ],
 }
 

@@ -45,10 +45,16 @@ def transition_of(complaint: Complaint, name: str):
     return move
 
 
+# Retention (complaints.services.retention): a case without its personal data stays closed.
+ANONYMISED = _("The personal data of this case was removed after its retention period.")
+
+
 def unmet_guards(complaint: Complaint, name: str) -> list[str]:
     move = transition_of(complaint, name)
     if move is None:
         return []
+    if complaint.anonymised_at is not None:
+        return [str(ANONYMISED)]
     return [str(check.message) for check in move.conditions if not check(complaint)]
 
 

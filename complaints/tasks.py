@@ -40,3 +40,17 @@ def drafts_sweep_task() -> int:
     from complaints.drafts import drafts_sweep
 
     return drafts_sweep()
+
+
+@shared_task(name="complaints.retention_sweep")
+def retention_sweep_task() -> int:
+    """Anonymise the closed cases whose retention period has passed (DOMAIN.md section 7).
+    Daily; the first run after downtime catches up, a second run changes nothing."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from complaints.services.retention import retention_sweep
+
+    # Stop starting batches well before the soft time limit: a batch is never cut halfway.
+    budget = settings.CELERY_TASK_SOFT_TIME_LIMIT * 0.75
+    return retention_sweep(today=timezone.localdate(), max_seconds=budget)

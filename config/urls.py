@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("staff/", staff_home.home, name="staff-home"),
     path("staff/complaints/", include("complaints.urls")),
+    path("staff/privacy/", include("complaints.privacy_urls")),
     path("reporting/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]

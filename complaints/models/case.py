@@ -223,6 +223,11 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Bumped by every service write; an edit form carries it to detect a stale page.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # DOMAIN.md section 7: set by the retention sweep (complaints.services.retention) when
+    # the personal data of the closed case was removed; the statistics stay.
+    anonymised_at = models.DateTimeField(
+        _("personal data removed at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("complaint")
@@ -279,6 +284,12 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
                 fields=["not_handled_notice_due"],
                 name="complaint_open_notice_due",
                 condition=~models.Q(stage=Stage.CLOSED),
+            ),
+            # The retention sweep: closed cases whose personal data is still held.
+            models.Index(
+                fields=["closed_at"],
+                name="complaint_retention_due",
+                condition=models.Q(closed_at__isnull=False, anonymised_at__isnull=True),
             ),
         ]
 

@@ -24,6 +24,7 @@ class EventKind(models.TextChoices):
     RUNG = "rung", _("Rung changed")
     OMBUDSMAN = "ombudsman", _("Ombudsman phase")
     LETTER = "letter", _("Letter")
+    ANONYMISED = "anonymised", _("Personal data removed")
 
 
 class AppendOnly(Exception):

@@ -18,7 +18,7 @@ from django_fsm import ConcurrentTransition
 
 from accounts.models import User
 from complaints.models import CaseEvent, Complaint, EventKind, Rung, Stage, Theme
-from complaints.moves import at_its_rung, unmet_guards
+from complaints.moves import ANONYMISED, at_its_rung, unmet_guards
 from complaints.selectors import complaints_visible_to
 
 from .acknowledgement import acknowledgement_enqueue
@@ -114,6 +114,8 @@ def rung1_log(
 
 def escalation_refusal(complaint: Complaint, *, on: date, today: date) -> str | None:
     """Why this case cannot be handed to a complaint handler on ``on``, or None."""
+    if complaint.anonymised_at is not None:  # retention: it stays closed
+        return str(ANONYMISED)
     if complaint.rung != Rung.EMPLOYEE:
         return _("Only a case at rung 1 can be handed over to a complaint handler.")
     if on > today:

@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from audit.models import AccessAction
+from audit.services import audit_record
 from complaints.citizen_forms import (
     InformationForm,
     ReopenForm,
@@ -385,6 +387,13 @@ def attachment(request: HttpRequest, token: str, attachment_id: int) -> HttpResp
     ).first()
     if found is None:
         return render(request, "404.html", status=404)
+    # The read audit: the complainant, through their status link (no account, so no user).
+    audit_record(
+        request=request,
+        action=AccessAction.ATTACHMENT_DOWNLOAD,
+        reference=complaint.reference,
+        detail={"attachment": found.pk, "by": "status_link"},
+    )
     return attachment_response(found)
 
 

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "ladder",
     "complaints",
     "reporting",
+    # The read audit (DOMAIN.md section 7): who viewed, downloaded or exported what.
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +185,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.learning_reports_sweep",
         "schedule": 24 * 60 * 60.0,
     },
+    # Retention (DOMAIN.md section 7): anonymises the closed cases whose period has passed;
+    # the first run after downtime does all that came due, a second run nothing.
+    "retention-sweep": {"task": "complaints.retention_sweep", "schedule": 24 * 60 * 60.0},
 }
 
 # ------------------------------------------------------------------------------
@@ -192,7 +197,8 @@ AUTH_USER_MODEL = "accounts.User"
 # AxesStandaloneBackend first: it refuses a locked-out e-mail address and client address.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the permissions read in one query (accounts/backends.py).
+    "accounts.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "staff-home"
@@ -353,6 +359,15 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # The private status link keeps working this many days after the case is closed (the
 # ombudsman term is one year after the outcome letter, so a little longer by default).
 STATUS_LINK_DAYS_AFTER_CLOSURE = env.int("STATUS_LINK_DAYS_AFTER_CLOSURE", default=400)
+# Retention (DOMAIN.md section 7): the personal data of a closed case is removed this many
+# years after its closure (complaints.services.retention), the statistics stay. Per closure
+# reason it can differ: RETENTION_YEARS_BY_REASON=withdrawn=1,not_handled=2 (reasons:
+# resolved, judged, not_handled, forwarded, withdrawn); the others use RETENTION_YEARS.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)
+RETENTION_YEARS_BY_REASON = {
+    reason: int(years)
+    for reason, years in env.dict("RETENTION_YEARS_BY_REASON", default={}).items()
+}
 # Rate limits per client address (django-ratelimit syntax: count/period).
 PUBLIC_SUBMIT_RATE = env("PUBLIC_SUBMIT_RATE", default="10/h")
 STATUS_LINK_RATE = env("STATUS_LINK_RATE", default="30/m")

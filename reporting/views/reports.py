@@ -11,6 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.models import AccessAction
+from audit.services import audit_record
 from complaints.uploads import as_download
 from reporting.annual import CONTENT_TYPES, annual_summary, report_title, summary_sections
 from reporting.models import AnnualReportRun, LearningReport, RunStatus
@@ -83,6 +85,12 @@ def report_pdf(request: HttpRequest, report_id: int) -> HttpResponse:
         {"page": report_page(found), "title": title, "language": get_language()},
     ).content.decode()
     name = f"learning-report-{found.kind}-{found.period_start:%Y-%m}.pdf"
+    audit_record(
+        request=request,
+        action=AccessAction.EXPORT,
+        reference=name,
+        detail={"learning_report": found.pk},
+    )
     response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
     return as_download(response, filename=name)
 
@@ -149,8 +157,12 @@ def annual_download(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run_or_404(request, run_id)
     if run.status != RunStatus.DONE or not run.file:
         raise Http404
+    name = f"annual-report-{run.year}.{run.format}"
+    audit_record(
+        request=request, action=AccessAction.EXPORT, reference=name, detail={"annual_run": run.pk}
+    )
     response = FileResponse(run.file.open("rb"), content_type=CONTENT_TYPES[run.format])
-    return as_download(response, filename=f"annual-report-{run.year}.{run.format}")
+    return as_download(response, filename=name)
 
 
 def annual_page(request: HttpRequest, year: int) -> HttpResponse:

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.models import AccessAction, AccessResult
+from audit.services import audit_record
 from complaints import services
 from complaints.forms import (
     SECTIONS,
@@ -43,10 +45,16 @@ from .letters import letters_context
 from .ombudsman_panel import ombudsman_context
 
 
-def _case_or_404(request: HttpRequest, reference: str) -> Complaint:
+def _case_or_404(request: HttpRequest, reference: str, *, audit: str = "") -> Complaint:
+    """The case, or 404. With ``audit`` (an ``AccessAction``), a miss is recorded in the read
+    audit as "not found" under the reference asked for."""
     try:
         return complaint_for(request.user, reference)
     except Complaint.DoesNotExist as missing:
+        if audit:
+            audit_record(
+                request=request, action=audit, reference=reference, result=AccessResult.NOT_FOUND
+            )
         # Another department's case answers exactly like one that does not exist.
         raise Http404 from missing
 
@@ -161,7 +169,11 @@ def _ladder_context(complaint: Complaint, user, forms: dict) -> dict:
 
 
 def case(request: HttpRequest, reference: str) -> HttpResponse:
-    return render_case(request, _case_or_404(request, reference))
+    complaint = _case_or_404(request, reference, audit=AccessAction.CASE_VIEW)
+    # Who read which case (DOMAIN.md section 7). The actions on the page re-render it after a
+    # refusal; the user saw the case when they opened it, so those are not recorded again.
+    audit_record(request=request, action=AccessAction.CASE_VIEW, reference=complaint.reference)
+    return render_case(request, complaint)
 
 
 def _fail(request, complaint_ref: str, error: services.CaseError, **forms) -> HttpResponse:
@@ -422,12 +434,29 @@ def reopen_request_handled(request: HttpRequest, reference: str, request_id: int
 
 
 def download_attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
-    complaint = _case_or_404(request, reference)
+    download = AccessAction.ATTACHMENT_DOWNLOAD
+    complaint = _case_or_404(request, reference, audit=download)
     attachment = next((a for a in complaint.attachments.all() if a.pk == attachment_id), None)
-    if attachment is None:
+    detail = {"attachment": attachment_id}
+    if attachment is None or not attachment.file:  # no file: removed after its retention period
+        audit_record(
+            request=request,
+            action=download,
+            reference=complaint.reference,
+            result=AccessResult.NOT_FOUND,
+            detail=detail,
+        )
         raise Http404
     if not request.user.has_perm("accounts.handle_complaint"):
+        audit_record(
+            request=request,
+            action=download,
+            reference=complaint.reference,
+            result=AccessResult.DENIED,
+            detail=detail,
+        )
         raise PermissionDenied
+    audit_record(request=request, action=download, reference=complaint.reference, detail=detail)
     return attachment_response(attachment)
 
 

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.models import AccessAction, AccessResult
+from audit.services import audit_record
 from complaints.letter_forms import LetterForm, NewLetterForm, SendForm
 from complaints.letters.kinds import SPECS, spec_of
 from complaints.letters.pdf import letter_pdf, logo_data_uri
@@ -201,6 +203,15 @@ def pdf(request: HttpRequest, reference: str, letter_id: int) -> HttpResponse:
     preview of a draft, marked as a draft. Never inline, never sniffed, never cached."""
     complaint = _case(request, reference)
     letter = _letter(complaint, letter_id)
+    if not letter.is_draft and not letter.pdf:  # removed after the case's retention period
+        audit_record(
+            request=request,
+            action=AccessAction.LETTER_DOWNLOAD,
+            reference=complaint.reference,
+            result=AccessResult.NOT_FOUND,
+            detail={"letter": letter.pk},
+        )
+        raise Http404
     if letter.is_draft:
         content = letter_pdf(letter_document(letter))
         name = f"{complaint.reference}-{letter.kind}-draft.pdf"
@@ -208,6 +219,12 @@ def pdf(request: HttpRequest, reference: str, letter_id: int) -> HttpResponse:
         with letter.pdf.open("rb") as stored:
             content = stored.read()
         name = letter_filename(complaint.reference, letter.kind)
+    audit_record(
+        request=request,
+        action=AccessAction.LETTER_DOWNLOAD,
+        reference=complaint.reference,
+        detail={"letter": letter.pk, "draft": letter.is_draft},
+    )
     return as_download(HttpResponse(content, content_type="application/pdf"), filename=name)
 
 

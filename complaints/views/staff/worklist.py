@@ -1,3 +1,5 @@
+from dataclasses import asdict
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -5,6 +7,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import AccessAction
+from audit.services import audit_record
 from complaints.models import Rung, Stage, Theme
 from complaints.selectors import SCOPES, WorklistFilter, worklist_for
 from complaints.uploads import as_download
@@ -73,7 +77,20 @@ def export(request: HttpRequest, file_format: str) -> HttpResponse:
     """The cases the worklist's filters show, every page, as a CSV or XLSX download."""
     require_worklist_access(request.user)
     today = timezone.localdate()
-    complaints = worklist_for(request.user, parse_filters(request), today=today)
+    filters = parse_filters(request)
+    complaints = worklist_for(request.user, filters, today=today)
+    # What the export held is its filter; the search text may be a citizen's name, so the
+    # audit says only that there was one.
+    held = {**asdict(filters), "query": bool(filters.query), "format": file_format}
+    audit_record(
+        request=request,
+        action=AccessAction.EXPORT,
+        reference=f"worklist.{file_format} "
+        + " ".join(
+            f"{key}={value}" for key, value in held.items() if value not in ("", None, False)
+        ),
+        detail=held,
+    )
     if file_format == "xlsx":
         response = HttpResponse(exports.cases_xlsx(complaints), exports.XLSX_CONTENT_TYPE)
     else:
