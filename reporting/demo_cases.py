@@ -463,7 +463,9 @@ class Year:
             return
         weights = (2, 3, 10, 35, 50) if reason == ClosureReason.RESOLVED else (8, 12, 25, 35, 20)
         rating = rng.choices((1, 2, 3, 4, 5), weights=weights)[0]
-        answered = min(complaint.closed_at + timedelta(days=rng.randint(1, 12)), self.now)
+        answered = complaint.closed_at + timedelta(days=rng.randint(1, 12))
+        if answered > self.now:  # closed only just now: not answered yet
+            return
         case.survey = SurveyResponse(
             rating=rating,
             felt_heard=rng.random() < (0.9 if rating >= 3 else 0.4),
