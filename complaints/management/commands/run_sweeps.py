@@ -24,5 +24,8 @@ class Command(BaseCommand):
         names = sorted(set(names), key=lambda name: (name == OUTBOX_SWEEP, names.index(name)))
         for name in names:
             result = app.tasks[name].apply()
-            result.get()  # a failing sweep fails the command
+            # A failing sweep fails the command. The task ran here (apply), so waiting cannot
+            # block: without disable_sync_subtasks=False, Celery refuses get() in a process
+            # where a worker has run (e.g. the test suite's in-process worker).
+            result.get(disable_sync_subtasks=False)
             self.stdout.write(f"{name}: {result.result if result.result is not None else 'done'}")
