@@ -91,8 +91,11 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; each has its own test database and
+# Redis database); TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed-dev assets messages system-deps lint
-	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The benchmark (bench/README.md): make bench N=100000
 N ?= 100000

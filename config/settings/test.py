@@ -21,7 +21,19 @@ os.environ.setdefault("MFA_REQUIRED", "false")
 os.environ.setdefault("SESSION_IDLE_TIMEOUT", str(14 * 24 * 60 * 60))
 os.environ.setdefault("SESSION_ABSOLUTE_TIMEOUT", str(14 * 24 * 60 * 60))
 
-from .base import *  # noqa: F403
+# pytest-xdist (make test runs the suite in parallel): each worker process gets a Redis
+# database of its own (gw0 the given one, gw1 the one below, ...), so a test's Celery worker
+# never takes another test's task; pytest-django already gives each its own PostgreSQL
+# database. A process a test starts inherits the adjusted REDIS_URL and the marker, so the
+# shift happens once.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER and not os.environ.get("KLACHTENLADDER_XDIST_SHIFTED"):
+    _base, _, _db = os.environ["REDIS_URL"].rpartition("/")
+    _shift = int(_XDIST_WORKER.removeprefix("gw"))
+    os.environ["REDIS_URL"] = f"{_base}/{(int(_db or 0) - _shift) % 16}"
+    os.environ["KLACHTENLADDER_XDIST_SHIFTED"] = "1"
+
+from .base import *  # noqa: E402, F403
 
 # Unit tests run tasks in-process; integration tests start a real worker themselves.
 CELERY_TASK_ALWAYS_EAGER = True
@@ -37,7 +49,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Attachments written by tests go to the system temp folder, not into the checkout.
-PRIVATE_MEDIA_ROOT = Path(tempfile.gettempdir()) / "klachtenladder-test-private"
+# (One folder per xdist worker: the drafts sweep, run in a time-travelling test, would
+# otherwise delete the draft files of a test running beside it.)
+PRIVATE_MEDIA_ROOT = Path(tempfile.gettempdir()) / "-".join(
+    filter(None, ["klachtenladder-test-private", _XDIST_WORKER])
+)
 
 # WhiteNoise serves the collected files in production; here Django's staticfiles
 # serves them straight from the source folders.
