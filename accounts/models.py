@@ -107,6 +107,12 @@ class StaffPermission(models.Model):
             ("assign_complaint", _("Assign complaints to handlers")),
             ("reopen_complaint", _("Reopen a closed complaint")),
             ("view_all_complaints", _("See complaints of every department")),
+            # DOMAIN.md section 7: special-category fields only the assigned handler
+            # (complaints.forms.SPECIAL_CATEGORY_FIELDS) and the roles that hold this.
+            (
+                "view_special_category",
+                _("See special-category personal data of cases handled by someone else"),
+            ),
             ("watch_deadlines", _("Watch the deadlines of the whole organisation")),
             ("liaise_ombudsman", _("Record the ombudsman phase (rung 3)")),
             ("view_department_dashboard", _("See the dashboard of the own department")),

@@ -74,6 +74,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.assign_complaint",
         "accounts.reopen_complaint",
         "accounts.view_all_complaints",
+        # The complainant's needs on every case, not only their own (DOMAIN.md section 7).
+        "accounts.view_special_category",
         "accounts.watch_deadlines",
         "accounts.liaise_ombudsman",
         "accounts.produce_annual_report",

@@ -175,6 +175,14 @@ SECTIONS = {
     ),
 }  # fmt: skip
 
+# Special-category personal data (DOMAIN.md section 7; AVG art. 9): only the assigned handler
+# and the roles with ``accounts.view_special_category`` see these fields on the case page
+# (``complaints.selectors.may_see_special``). The complainant's needs (a disability, their
+# health, an interpreter) is the one field that holds such data by design. This is the
+# extension point: a field added here is left out of the summary and the edit form of anyone
+# else, so its value is neither shown to them nor overwritten when they save the section.
+SPECIAL_CATEGORY_FIELDS = frozenset({"complainant_needs"})
+
 SECTION_WIDGETS = {
     "received_on": DATE,
     "conduct_date": DATE,
@@ -193,8 +201,13 @@ SECTION_WIDGETS = {
 }
 
 
-def section_form_class(section: str) -> type[VersionedForm]:
-    _title, fields = SECTIONS[section]
+def section_form_class(
+    section: str, *, without: frozenset[str] = frozenset()
+) -> type[VersionedForm]:
+    """The edit form of one section of the case page; ``without`` names fields the user may
+    not see (``SPECIAL_CATEGORY_FIELDS``): the form neither shows nor saves them."""
+    _title, all_fields = SECTIONS[section]
+    fields = [name for name in all_fields if name not in without]
     extra = {"themes"} if section == "conduct" else set()
     attrs = {
         "Meta": type(

@@ -44,6 +44,7 @@ from .models import (
 VIEW_ALL = "accounts.view_all_complaints"
 HANDLE = "accounts.handle_complaint"
 VIEW_DEPARTMENT = "accounts.view_department_dashboard"
+VIEW_SPECIAL = "accounts.view_special_category"
 
 
 def complaints_visible_to(user: User) -> QuerySet[Complaint]:
@@ -96,6 +97,15 @@ def complaint_for(user: User, reference: str) -> Complaint:
         )
         .get(reference=reference)
     )
+
+
+def may_see_special(user: User, complaint: Complaint) -> bool:
+    """Special-category fields (``complaints.forms.SPECIAL_CATEGORY_FIELDS``) only for the
+    assigned handler and the named roles (DOMAIN.md section 7): need to know within need to
+    know. No query of its own: ``has_perm`` reads the user's permission cache."""
+    if not user.is_authenticated:
+        return False
+    return complaint.handler_id == user.pk or user.has_perm(VIEW_SPECIAL)
 
 
 def handlers_for(complaint: Complaint) -> QuerySet[User]:

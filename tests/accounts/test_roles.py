@@ -34,6 +34,9 @@ def test_every_named_permission_exists_with_a_readable_name():
 def test_roles_separate_duties():
     assert "accounts.reopen_complaint" in ROLE_PERMISSIONS[Role.COORDINATOR]
     assert "accounts.reopen_complaint" not in ROLE_PERMISSIONS[Role.HANDLER]
+    # Special-category data: a handler only on their own cases (DOMAIN.md section 7).
+    assert "accounts.view_special_category" in ROLE_PERMISSIONS[Role.COORDINATOR]
+    assert "accounts.view_special_category" not in ROLE_PERMISSIONS[Role.HANDLER]
     assert "accounts.handle_complaint" not in ROLE_PERMISSIONS[Role.EMPLOYEE]
     assert ROLE_PERMISSIONS[Role.EMPLOYEE] == ["accounts.log_rung1"]
     assert "accounts.configure" in ROLE_PERMISSIONS[Role.FUNCTIONAL_ADMIN]

@@ -15,6 +15,7 @@ from audit.services import audit_record
 from complaints import services
 from complaints.forms import (
     SECTIONS,
+    SPECIAL_CATEGORY_FIELDS,
     AssignForm,
     AttachmentForm,
     CommitteeForm,
@@ -31,7 +32,7 @@ from complaints.forms import (
 from complaints.ladder_forms import EscalateForm
 from complaints.models import Complaint, EventKind, ReopenRequest, Rung, Stage
 from complaints.moves import moves_for
-from complaints.selectors import complaint_for, handlers_for
+from complaints.selectors import complaint_for, handlers_for, may_see_special
 from complaints.services.citizen import (
     REOPEN_REQUEST,
     REOPEN_REQUEST_HANDLED,
@@ -64,8 +65,13 @@ def _case_url(complaint: Complaint, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _section_form(complaint: Complaint, section: str, data=None):
-    form_class = section_form_class(section)
+def _hidden_fields(user, complaint: Complaint) -> frozenset[str]:
+    """The fields of the case this user may not see (DOMAIN.md section 7)."""
+    return frozenset() if may_see_special(user, complaint) else SPECIAL_CATEGORY_FIELDS
+
+
+def _section_form(complaint: Complaint, section: str, data=None, *, hidden=frozenset()):
+    form_class = section_form_class(section, without=hidden)
     initial = {"version": complaint.version}
     if section == "conduct":
         initial["themes"] = list(complaint.themes.all())
@@ -76,10 +82,11 @@ def render_case(request: HttpRequest, complaint: Complaint, status: int = 200, *
     user = request.user
     can_act = user.has_perm("accounts.handle_complaint")
     editing = forms.pop("editing", None) or request.GET.get("edit", "")
+    hidden = _hidden_fields(user, complaint)
     section_forms = {}
     if can_act and complaint.is_open and editing in SECTIONS:
         section_forms[editing] = forms.pop("section_form", None) or _section_form(
-            complaint, editing
+            complaint, editing, hidden=hidden
         )
     judged = forms.pop("part_forms", {})
     parts = [
@@ -100,6 +107,7 @@ def render_case(request: HttpRequest, complaint: Complaint, status: int = 200, *
         "moves": moves_for(complaint, user),
         "sections": SECTIONS,
         "section_forms": section_forms,
+        "hidden_fields": hidden,  # shown by label only (section.html)
         "parts": parts,
         "timeline": list(complaint.events.all()),
         "contact_form": forms.pop("contact_form", None) or ContactForm(),
@@ -217,7 +225,10 @@ def edit_section(request: HttpRequest, reference: str, section: str) -> HttpResp
     if section not in SECTIONS:
         raise Http404
     complaint = _case_or_404(request, reference)
-    form = _section_form(complaint, section, data=request.POST)
+    # Fields the user may not see are not in the form: what they post for them is ignored
+    # and the stored values stay.
+    hidden = _hidden_fields(request.user, complaint)
+    form = _section_form(complaint, section, data=request.POST, hidden=hidden)
     if not form.is_valid():
         return render_case(request, complaint, status=400, editing=section, section_form=form)
     fields = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "themes")}
@@ -233,7 +244,7 @@ def edit_section(request: HttpRequest, reference: str, section: str) -> HttpResp
         # Keep what the user typed; the hidden version moves on so saving again is deliberate.
         data = request.POST.copy()
         data["version"] = Complaint.objects.values_list("version", flat=True).get(pk=complaint.pk)
-        form = _section_form(complaint, section, data=data)
+        form = _section_form(complaint, section, data=data, hidden=hidden)
         form.is_valid()
         return _fail(request, reference, error, editing=section, section_form=form)
     messages.success(request, _("Saved."))
