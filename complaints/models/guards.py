@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Judgment, PartyRole, Rung
+from .events import EventKind
 from .letters import LetterKind, LetterStatus, RecipientRole
 
 Guard = Callable[[object], bool]
@@ -120,14 +121,48 @@ def sent_letters(complaint, kind: str) -> list:
     ]
 
 
+# The LETTER events of the step that makes a letter sent: by e-mail, or posted.
+SENT_STEPS = frozenset({LetterStatus.SENT, "posted"})
+
+
+def sent_since_reopening(complaint, kind: str) -> list:
+    """The letters of ``kind`` sent since the case was last reopened (all sent ones if it
+    never was): a reopened complaint is answered anew, so the outcome letter or notice of
+    the earlier round does not close it again. Compared by event id, not by time (two events
+    can share a timestamp). No query on the case page (the timeline is prefetched), else one,
+    and only when such a letter exists."""
+    letters = sent_letters(complaint, kind)
+    if not letters:
+        return []
+    cache = getattr(complaint, "_prefetched_objects_cache", {})
+    if "events" in cache:
+        events = cache["events"]
+    else:
+        events = complaint.events.filter(kind__in=[EventKind.TRANSITION, EventKind.LETTER]).only(
+            "pk", "kind", "name", "letter_id"
+        )
+    reopened = max(
+        (e.pk for e in events if e.kind == EventKind.TRANSITION and e.name == "reopen"),
+        default=0,
+    )
+    if not reopened:
+        return letters
+    fresh = {
+        e.letter_id
+        for e in events
+        if e.kind == EventKind.LETTER and e.name in SENT_STEPS and e.pk > reopened
+    }
+    return [letter for letter in letters if letter.pk in fresh]
+
+
 @guard(
     _(
-        "Send the outcome letter first (Awb 9:12). A letter for post counts once it is marked "
-        "as posted."
+        "Send the outcome letter first (Awb 9:12); after a reopening, a new one. A letter for "
+        "post counts once it is marked as posted."
     )
 )
 def outcome_letter_sent(complaint) -> bool:
-    return bool(sent_letters(complaint, LetterKind.OUTCOME))
+    return bool(sent_since_reopening(complaint, LetterKind.OUTCOME))
 
 
 @guard(
@@ -137,7 +172,7 @@ def outcome_letter_sent(complaint) -> bool:
     )
 )
 def not_handled_notice_sent(complaint) -> bool:
-    return bool(sent_letters(complaint, LetterKind.NOT_HANDLED))
+    return bool(sent_since_reopening(complaint, LetterKind.NOT_HANDLED))
 
 
 @guard(

@@ -379,6 +379,37 @@ def test_closing_as_judged_waits_for_the_outcome_letter_to_be_sent(department, h
     ) == [("drafted", letter.pk), ("to_post", letter.pk), ("posted", letter.pk)]
 
 
+def test_a_reopened_case_closes_again_only_after_a_new_outcome_letter(department, handler):
+    """Awb 9:12: the reopened complaint gets its own outcome; the letter of the first round
+    does not close it again."""
+    complaint = rich_case(department, handler, postponed_on=None)
+    waiting = str(guards.outcome_letter_sent.message)
+    first = letter_draft(
+        complaint_id=complaint.pk, actor=handler, kind=LetterKind.OUTCOME, recipient="complainant"
+    )
+    letter_send(letter_id=write(first, handler).pk, actor=handler)
+    close(complaint, "close_judged", handler)
+    coordinator = UserFactory(coordinator=True, department=department)
+    complaint_transition(
+        complaint_id=complaint.pk,
+        name="reopen",
+        actor=coordinator,
+        expected_stage=Stage.CLOSED,
+        note="De klager meldt dat de afspraak niet is nagekomen.",
+    )
+    close(complaint, "start_judging", handler)
+
+    with pytest.raises(MoveRefused) as refused:
+        close(complaint, "close_judged", handler)
+    assert refused.value.reasons == [waiting]
+
+    second = letter_draft(
+        complaint_id=complaint.pk, actor=handler, kind=LetterKind.OUTCOME, recipient="complainant"
+    )
+    letter_send(letter_id=write(second, handler).pk, actor=handler)
+    assert close(complaint, "close_judged", handler).stage == Stage.CLOSED
+
+
 def test_closing_as_not_handled_waits_for_the_notice(department, handler):
     complaint = ComplaintFactory(
         intake=True,

@@ -77,10 +77,22 @@ TODAY = "2026-12-15 10:00 +01:00"
 
 
 def sent_kinds(complaint: Complaint) -> set[str]:
+    """The kinds of the letters sent (by e-mail or posted) since the last reopening."""
+    reopenings = CaseEvent.objects.filter(
+        complaint=complaint, kind=EventKind.TRANSITION, name="reopen"
+    ).values_list("pk", flat=True)
+    since = max(reopenings, default=0)
     return set(
-        Letter.objects.filter(complaint=complaint, status=LetterStatus.SENT).values_list(
-            "kind", flat=True
-        )
+        Letter.objects.filter(
+            complaint=complaint,
+            status=LetterStatus.SENT,
+            pk__in=CaseEvent.objects.filter(
+                complaint=complaint,
+                kind=EventKind.LETTER,
+                name__in=["sent", "posted"],
+                pk__gt=since,
+            ).values("letter_id"),
+        ).values_list("kind", flat=True)
     )
 
 
