@@ -182,8 +182,9 @@ def due_soon_for(user: User, *, today: date) -> QuerySet[Complaint]:
     """Open cases with a due date up to the end of this week, the earliest (overdue) first.
 
     The due dates: the decision (Awb 9:11), the acknowledgement not yet sent, the first
-    contact not yet made (service norms), the 9:8 notice. One query, on the partial indexes of
-    the case.
+    contact not yet made (service norms), the 9:8 notice, and a rung-1 log's date to close it
+    or hand it over (``rung1_due``, set only while it is at rung 1). One query, on the partial
+    indexes of the case.
     """
     end = week_end(today)
     # ``~Q(stage=CLOSED)`` is the condition of the partial due-date indexes: PostgreSQL reads
@@ -194,6 +195,7 @@ def due_soon_for(user: User, *, today: date) -> QuerySet[Complaint]:
         | Q(acknowledgement_due__lte=end, acknowledged_on__isnull=True)
         | Q(first_contact_due__lte=end, first_contact_on__isnull=True)
         | Q(not_handled_notice_due__lte=end)
+        | Q(rung1_due__lte=end)
     )
     return (
         complaints_visible_to(user)
@@ -203,6 +205,7 @@ def due_soon_for(user: User, *, today: date) -> QuerySet[Complaint]:
             next_due=Least(
                 "decision_due",
                 "not_handled_notice_due",
+                "rung1_due",
                 Case(When(acknowledged_on__isnull=True, then=F("acknowledgement_due"))),
                 Case(When(first_contact_on__isnull=True, then=F("first_contact_due"))),
             )

@@ -5,6 +5,7 @@ and the coordinator's page of what is due this week.
 Today is Monday 2 March 2026 in every test; expected dates are worked out from a calendar.
 """
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -27,6 +28,8 @@ from complaints.models import (
     OutboxKind,
     OutboxMessage,
     PartyRole,
+    Rung,
+    Stage,
 )
 from complaints.services import CaseError, StaleAction
 from ladder.models import EqualDay, ServiceNorms
@@ -599,6 +602,25 @@ def test_the_due_page_lists_open_cases_due_this_week_overdue_first(
 
     client.force_login(handler)
     assert client.get(DUE_URL).status_code == 403
+
+
+def test_the_due_page_lists_a_rung1_log_to_close_or_hand_over(client, coordinator, department):
+    """A log at rung 1 has no legal term, only the date by which the employee closes it or
+    hands it over (``rung1_due``): overdue, it is on the list."""
+    log = ComplaintFactory(
+        department=department,
+        rung=Rung.EMPLOYEE,
+        stage=Stage.EXPLORE,
+        received_on=TODAY - timedelta(days=10),
+        decision_due=None,
+        rung1_due=TODAY - timedelta(days=1),
+    )
+    client.force_login(coordinator)
+    response = client.get(DUE_URL)
+    assert [c.reference for c in response.context["page"].object_list] == [log.reference]
+    page = response.content.decode()
+    assert re.search(r"(Close or hand over \(rung 1\)|Afsluiten of overdragen \(trede 1\)): ", page)
+    assert re.search(r"1 (day overdue|dag te laat)", page)
 
 
 def test_the_due_page_costs_the_same_for_2_cases_as_for_40(
