@@ -33,8 +33,10 @@ today's says how many days overdue the case is. The manager reminder is a separa
 and is written on the first sweep on or after its day.
 
 Recipient: the case's handler while active. A case without an (active) handler goes to the
-active coordinators of its department, because they assign cases; with none either, it is
-skipped and logged (nobody to tell). Keys end with the recipient's id, so a handler assigned
+active coordinators of its department, because they assign cases; a department without a
+coordinator of its own (the usual set-up: one complaints desk for the organisation) to every
+active coordinator, who watch the deadlines of every department; with no coordinator at all,
+it is skipped and logged (nobody to tell). Keys end with the recipient's id, so a handler assigned
 later gets the current reminder once too. A changed due date (postponement, extension) starts
 a new series, as the key holds the due date.
 
@@ -53,7 +55,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -230,29 +232,34 @@ class Recipients:
     def __init__(self, department_ids: Iterable[int]) -> None:
         self.coordinators: dict[int, list[User]] = defaultdict(list)
         self.managers: dict[int, list[User]] = defaultdict(list)
+        self.every_coordinator: list[User] = []
         department_ids = set(department_ids)
         if not department_ids:
             return
+        # Every coordinator (a handful in any organisation), the managers of these departments.
         rows = (
             User.groups.through.objects.filter(
-                group__name__in=[Role.COORDINATOR, Role.MANAGER],
+                Q(group__name=Role.COORDINATOR)
+                | Q(group__name=Role.MANAGER, user__department_id__in=department_ids),
                 user__is_active=True,
-                user__department_id__in=department_ids,
             )
             .select_related("user", "group")
             .only("user", "group", "group__name", *(f"user__{name}" for name in USER_FIELDS))
             .order_by("user_id")
         )
         for row in rows:
-            target = self.managers if row.group.name == Role.MANAGER else self.coordinators
-            target[row.user.department_id].append(row.user)
+            if row.group.name == Role.MANAGER:
+                self.managers[row.user.department_id].append(row.user)
+            else:
+                self.coordinators[row.user.department_id].append(row.user)
+                self.every_coordinator.append(row.user)
 
     def for_due(self, case: "Case", due: Due) -> list[User]:
         if due.kind == ReminderKind.MANAGER:
             return self.managers.get(case.department_id, [])
         if case.handler_id and case.handler.is_active:
             return [case.handler]
-        return self.coordinators.get(case.department_id, [])
+        return self.coordinators.get(case.department_id) or self.every_coordinator
 
 
 def open_cases_near(deadline: Deadline, horizon: date) -> QuerySet[Complaint]:

@@ -242,6 +242,20 @@ def test_a_case_without_handler_goes_to_the_coordinators_of_its_department():
     assert Reminder.objects.filter(complaint=case).count() == 2
 
 
+def test_a_case_without_handler_in_a_department_without_coordinator_goes_to_every_coordinator():
+    """The usual set-up: the coordinators sit at the complaints desk, not in each department."""
+    desk = DepartmentFactory()
+    coordinators = [UserFactory(coordinator=True, department=desk) for _ in range(2)]
+    UserFactory(coordinator=True, department=DepartmentFactory(), is_active=False)
+    case = only_decision_due(handler=None)
+    assert case.department != desk
+    assert sweep_on(DUE) == 2
+    assert sorted(Reminder.objects.values_list("recipient_id", flat=True)) == sorted(
+        c.pk for c in coordinators
+    )
+    assert sweep_on(DUE) == 0
+
+
 def test_a_case_without_handler_or_coordinator_is_skipped():
     only_decision_due(handler=None)
     assert sweep_on(DUE) == 0
