@@ -25,7 +25,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Register a complaint"), "complaints:register", "accounts.register_complaint"),
     NavItem(_("Quick log"), "complaints:quick_log", "accounts.log_rung1"),
     NavItem(_("Worklist"), "complaints:worklist", "accounts.handle_complaint"),
-    NavItem(_("Due this week"), "complaints:due", "accounts.view_all_complaints"),
+    NavItem(_("Due this week"), "complaints:due", "accounts.watch_deadlines"),
     NavItem(_("Outgoing messages"), "complaints:outbox", "accounts.view_all_complaints"),
     NavItem(
         _("Improvement actions"),

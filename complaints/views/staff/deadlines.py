@@ -13,7 +13,8 @@ REOPEN_LIMIT = 100  # oldest first; more than this is a backlog to address, not 
 
 
 def due(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("accounts.view_all_complaints"):
+    # Watching the deadlines of the organisation; the list holds the cases the user may see.
+    if not request.user.has_perm("accounts.watch_deadlines"):
         raise PermissionDenied
     today = timezone.localdate()
     page = Paginator(due_soon_for(request.user, today=today), PAGE_SIZE).get_page(
