@@ -10,6 +10,7 @@ from complaints.models import Complaint, Norm, NormGroup
 
 from .models import ActionEffect, ActionStatus, ImprovementAction
 from .selectors import action_owners, active_causes, complaints_by_reference, lesson_themes
+from .services.learning import ACTION_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -83,17 +84,7 @@ class ActionForm(forms.ModelForm):
 
     class Meta:
         model = ImprovementAction
-        fields = [
-            "title",
-            "description",
-            "department",
-            "owner",
-            "due_on",
-            "status",
-            "effect",
-            "effect_note",
-            "effect_checked_on",
-        ]
+        fields = list(ACTION_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "due_on": DATE,

@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 # A lesson is recorded at closing; while judging or resolving it may be written down already.
 LESSON_STAGES = (Stage.RESOLVE, Stage.JUDGE, Stage.CLOSED)
-ACTION_FIELDS = {
+# What a person edits on an improvement action, in the order of its form (reporting.forms).
+ACTION_FIELDS = (
     "title",
     "description",
     "department",
@@ -42,7 +43,7 @@ ACTION_FIELDS = {
     "effect",
     "effect_note",
     "effect_checked_on",
-}
+)
 EFFECT_FIELDS = ("effect", "effect_note", "effect_checked_on")
 MAIL_FEEDBACK = "reporting/mail/action_feedback.txt"
 MAIL_OVERDUE = "reporting/mail/action_overdue.txt"
@@ -83,7 +84,7 @@ def lesson_record(
 # Improvement actions
 # ---------------------------------------------------------------------------
 def _apply(action: ImprovementAction, fields: dict, *, today: date) -> None:
-    unknown = set(fields) - ACTION_FIELDS
+    unknown = set(fields) - set(ACTION_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
     for name, value in fields.items():
