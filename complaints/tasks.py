@@ -42,6 +42,14 @@ def drafts_sweep_task() -> int:
     return drafts_sweep()
 
 
+@shared_task(name="complaints.orphan_files_sweep")
+def orphan_files_sweep_task() -> int:
+    """Delete the attachment and letter files that no row names (a rolled-back write)."""
+    from complaints.services.orphans import orphan_files_sweep
+
+    return orphan_files_sweep()
+
+
 @shared_task(name="complaints.retention_sweep")
 def retention_sweep_task() -> int:
     """Anonymise the closed cases whose retention period has passed (DOMAIN.md section 7).

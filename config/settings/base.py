@@ -188,6 +188,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Retention (DOMAIN.md section 7): anonymises the closed cases whose period has passed;
     # the first run after downtime does all that came due, a second run nothing.
     "retention-sweep": {"task": "complaints.retention_sweep", "schedule": 24 * 60 * 60.0},
+    # Files that no row names (written before a transaction rolled back).
+    "orphan-files-sweep": {
+        "task": "complaints.orphan_files_sweep",
+        "schedule": 24 * 60 * 60.0,
+    },
 }
 
 # ------------------------------------------------------------------------------
