@@ -1,7 +1,7 @@
 """Registering a complaint (step 1, intake)."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import User
 from complaints.models import CaseEvent, Complaint, EventKind, Party, ReferenceCounter, Theme
@@ -13,12 +13,20 @@ REFERENCE_PREFIX = "KL"
 
 
 def reference_next(year: int) -> str:
-    """KL-2026-00042: per year, gapless within committed registrations."""
-    ReferenceCounter.objects.get_or_create(year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{REFERENCE_PREFIX}-{year}-{counter.last:05d}"
+    """KL-2026-00042: per year, gapless within committed registrations.
+
+    One statement (an upsert that returns the new number; PostgreSQL and SQLite 3.35+): it
+    locks the year's row until the registration commits, so concurrent registrations queue
+    here and a rolled-back one gives its number back."""
+    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("year", "last") VALUES (%s, 1) '  # noqa: S608
+            f'ON CONFLICT ("year") DO UPDATE SET "last" = {table}."last" + 1 RETURNING "last"',
+            [year],
+        )
+        (last,) = cursor.fetchone()
+    return f"{REFERENCE_PREFIX}-{year}-{last:05d}"
 
 
 @transaction.atomic
