@@ -100,6 +100,9 @@ TEMPLATES = [
         },
     },
 ]
+# Django's widget templates, the commonest written out in Python (same HTML, a fraction of
+# the cost: config/form_renderer.py).
+FORM_RENDERER = "config.form_renderer.FormRenderer"
 
 # ------------------------------------------------------------------------------
 # Database

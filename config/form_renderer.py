@@ -1,0 +1,122 @@
+"""The form renderer: Django's own widget templates, with the commonest ones written out in
+Python.
+
+A widget rendered through its templates costs a template render per widget, and a select one
+more per option plus one per attribute list: on the case page (30 fields, 170 options) that
+was about half of the page's server time (bench/query-plans.md, "The case page and the
+worklist"). The functions here give byte for byte what Django's templates give
+(``tests/test_form_renderer.py`` compares them); every other template, and any option or
+widget with a template of its own, still goes through the templates. An app that overrides one
+of these Django templates must take it out of here too.
+"""
+
+import html
+
+from django.forms.renderers import DjangoTemplates
+from django.template import Context
+from django.template.base import render_value_in_context
+from django.utils.safestring import SafeData
+
+WIDGETS = "django/forms/widgets/"
+OPTION = WIDGETS + "select_option.html"
+# Templates that are nothing but ``{% include "django/forms/widgets/input.html" %}``.
+INPUTS = frozenset(
+    WIDGETS + name
+    for name in (
+        "input.html",
+        "text.html",
+        "email.html",
+        "url.html",
+        "number.html",
+        "password.html",
+        "hidden.html",
+        "date.html",
+        "datetime.html",
+        "time.html",
+        "search.html",
+        "tel.html",
+        "color.html",
+        "checkbox.html",
+        "file.html",
+    )
+)
+# How {{ value }} prints in a widget template: autoescaped, localised as the template would.
+_AUTOESCAPE = Context(autoescape=True)
+
+
+def _print(value) -> str:
+    """``{{ value }}``."""
+    if type(value) is str:  # most values: what conditional_escape() does with a plain str
+        return html.escape(value)
+    return render_value_in_context(value, _AUTOESCAPE)
+
+
+def _string(value) -> str:
+    """``{{ value|stringformat:'s' }}`` (the filter keeps safe input safe)."""
+    text = str(value)  # what "%s" % value gives, tuples included
+    return text if isinstance(value, SafeData) else _print(text)
+
+
+def _attrs(attrs: dict) -> str:
+    """``django/forms/widgets/attrs.html``."""
+    out = []
+    for name, value in attrs.items():
+        if value is not False:
+            out.append(" " + _print(name))
+            if value is not True:
+                out.append('="' + _string(value) + '"')
+    return "".join(out)
+
+
+def _input(widget: dict) -> str:
+    """``django/forms/widgets/input.html``."""
+    value = widget["value"]
+    shown = "" if value is None else ' value="' + _string(value) + '"'
+    return (
+        f'<input type="{_print(widget["type"])}" name="{_print(widget["name"])}"'
+        f"{shown}{_attrs(widget['attrs'])}>"
+    )
+
+
+def _textarea(widget: dict) -> str:
+    """``django/forms/widgets/textarea.html``."""
+    value = _print(widget["value"]) if widget["value"] else ""
+    attrs = _attrs(widget["attrs"])
+    return f'<textarea name="{_print(widget["name"])}"{attrs}>\n{value}</textarea>'
+
+
+def _select(widget: dict) -> str | None:
+    """``django/forms/widgets/select.html`` with ``select_option.html`` for each option;
+    None when an option has a template of its own."""
+    out = [f'<select name="{_print(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            out.append(f'\n  <optgroup label="{_print(group_name)}">')
+        for option in group_choices:
+            if option["template_name"] != OPTION:
+                return None
+            out.append(
+                f'\n  <option value="{_string(option["value"])}"{_attrs(option["attrs"])}>'
+                f"{_print(option['label'])}</option>\n"
+            )
+        if group_name:
+            out.append("\n  </optgroup>")
+    out.append("\n</select>")
+    return "".join(out)
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's ``DjangoTemplates`` renderer, with inputs, text areas and selects in Python."""
+
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget") if isinstance(context, dict) else None
+        if widget is not None:
+            if template_name in INPUTS:
+                return _input(widget)
+            if template_name == WIDGETS + "textarea.html":
+                return _textarea(widget)
+            if template_name == WIDGETS + "select.html":
+                markup = _select(widget)
+                if markup is not None:
+                    return markup
+        return super().render(template_name, context, request=request)
