@@ -1,31 +1,53 @@
 from datetime import date, datetime
+from functools import lru_cache
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.timezone import localtime
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 register = template.Library()
 
 
-@register.inclusion_tag("components/due.html")
-def due(day: date | None, today: date, is_open: bool = True) -> dict:
-    """A due date in words and colour (never colour alone)."""
-    if day is None:
-        return {"day": None}
-    if not is_open:
-        return {"day": day, "words": "", "tone": "neutral"}
+@register.simple_tag
+def due(day: date | None, today: date, is_open: bool = True) -> str:
+    """A due date in words and colour (never colour alone). Written out here rather than in
+    a template: the worklist shows one per row (bench/query-plans.md)."""
+    if not day:
+        return format_html('<span class="kl-muted">{}</span>', _("no legal term"))
+    words, tone = _due_words(day, today) if is_open else ("", "neutral")
+    if words:
+        words = format_html(' <span class="kl-due__words">({})</span>', words)
+    if type(day) is date:
+        iso, long = day.isoformat(), _long_date(day, get_language())
+    else:  # a datetime: shown in the current time zone, as the date filter does
+        iso, long = date_filter(day, "Y-m-d"), date_filter(day, "j F Y")
+    return format_html(
+        '<span class="kl-due kl-due--{}"><time datetime="{}">{}</time>{}</span>',
+        tone,
+        iso,
+        long,
+        words,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _long_date(day: date, language: str) -> str:
+    """``{{ day|date:"j F Y" }}`` (the month's name in ``language``, the active language)."""
+    return date_filter(day, "j F Y")
+
+
+def _due_words(day: date, today: date) -> tuple[str, str]:
     days = (day - today).days
     if days > 0:
         words = ngettext("due in %(n)d day", "due in %(n)d days", days) % {"n": days}
-        tone = "warning" if days <= 5 else "neutral"
-    elif days == 0:
-        words, tone = _("due today"), "warning"
-    else:
-        words = ngettext("%(n)d day overdue", "%(n)d days overdue", -days) % {"n": -days}
-        tone = "danger"
-    return {"day": day, "words": words, "tone": tone}
+        return words, "warning" if days <= 5 else "neutral"
+    if days == 0:
+        return _("due today"), "warning"
+    return ngettext("%(n)d day overdue", "%(n)d days overdue", -days) % {"n": -days}, "danger"
 
 
 @register.filter
