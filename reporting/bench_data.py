@@ -286,7 +286,9 @@ def bench_seed(
     mark = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("RESET session_replication_role")
-        cursor.execute("ANALYZE")
+        # VACUUM too: it sets the visibility map, as autovacuum would have on a live database,
+        # so the index-only scans the dashboards rely on read no table pages.
+        cursor.execute("VACUUM (ANALYZE)")
     seconds["analyze"] = time.perf_counter() - mark
     seconds["total"] = time.perf_counter() - started
     return Seeded(

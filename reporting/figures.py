@@ -332,7 +332,9 @@ def open_now(*, today: date, department_id: int | None = None) -> OpenNow:
         actions = actions.filter(department_id=department_id)
     grouped = {
         (row["stage"], row["rung"]): row["n"]
-        for row in cases.values("stage", "rung").annotate(n=Count("id"))
+        # COUNT(*), not COUNT(id): PostgreSQL then counts from the index of the department's
+        # open cases alone (complaint_open_dept_stage), reading no table pages.
+        for row in cases.values("stage", "rung").annotate(n=Count("*"))
     }
     overdue = cases.filter(decision_due__lt=today).count()
     action_counts = actions.aggregate(
