@@ -36,13 +36,22 @@ from reporting.bench_data import bench_state  # noqa: E402
 CASES_TO_VISIT = 200
 
 
-def state() -> dict:
+def state(tokens_path: str = "") -> dict:
+    """What the database holds; ``tokens_matched``: the status tokens of the tokens file open
+    a link in it (another checkout may have seeded the same database since, with new ones)."""
     from django.db.migrations.executor import MigrationExecutor
+
+    from complaints.services.status_links import status_link_find
 
     executor = MigrationExecutor(connection)
     migrated = not executor.migration_plan(executor.loader.graph.leaf_nodes())
     try:
         found = bench_state().__dict__
+        tokens = []
+        if tokens_path and Path(tokens_path).exists():
+            seeded = json.loads(Path(tokens_path).read_text(encoding="utf-8"))
+            tokens = seeded.get("status_tokens", [])[:3]
+        found["tokens_matched"] = bool(tokens) and all(status_link_find(t) for t in tokens)
     except Exception as error:  # noqa: BLE001 -- not migrated yet
         found = {"error": repr(error)}
     return {**found, "migrated": migrated}

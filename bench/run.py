@@ -148,18 +148,19 @@ def admin_sql(sql: str) -> list:
 
 
 def prepare_database(db_name: str, complaints: int, env: dict, tokens: Path) -> dict:
-    """Reuse the database when it holds exactly ``complaints`` seeded cases (and their
-    tokens file); else create it afresh, migrate and seed. Returns the seed timings."""
+    """Reuse the database when it holds exactly ``complaints`` seeded cases and the tokens
+    file is this database's (another checkout may have seeded it since); else create it
+    afresh, migrate and seed. Returns the seed timings."""
     exists = admin_sql(f"SELECT 1 FROM pg_database WHERE datname = '{db_name}'")  # noqa: S608
     if exists:
-        found = job(env, "state")
+        found = job(env, "state", str(tokens))
         if not found.get("migrated"):
             run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], env)
-            found = job(env, "state")
+            found = job(env, "state", str(tokens))
         if (
             found.get("bench_complaints") == complaints
             and not found.get("other_complaints")
-            and tokens.exists()
+            and found.get("tokens_matched")
         ):
             log(f"Reusing {db_name}: {complaints} bench complaints.")
             return {"reused": True}
