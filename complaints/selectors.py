@@ -23,7 +23,6 @@ from django.db.models.functions import Least
 from accounts.models import User
 
 from .models import (
-    OPEN_STAGES,
     CaseEvent,
     Complaint,
     ComplaintPart,
@@ -139,6 +138,8 @@ class WorklistFilter:
 
 
 SCOPES = ("mine", "department", "all")
+# An open case, as the partial indexes of the open cases state it (Complaint.Meta.indexes).
+OPEN = ~Q(stage=Stage.CLOSED)
 
 
 def worklist_for(user: User, filters: WorklistFilter, *, today: date) -> QuerySet[Complaint]:
@@ -147,17 +148,27 @@ def worklist_for(user: User, filters: WorklistFilter, *, today: date) -> QuerySe
     if filters.scope == "mine":
         complaints = complaints.filter(handler_id=user.pk)
     elif filters.scope == "department":
-        complaints = complaints.filter(department_id=user.department_id)
+        if user.has_perm(VIEW_ALL) or user.has_perm(HANDLE) or user.has_perm(VIEW_DEPARTMENT):
+            # Whoever sees cases sees every case of their own department: ask for those
+            # directly. With the visibility's "department or handler" OR on top, PostgreSQL
+            # misjudged the rows and scanned every open case for the count of the pages.
+            complaints = Complaint.objects.filter(department_id=user.department_id)
+        else:
+            complaints = complaints.filter(department_id=user.department_id)
     if filters.stage in Stage.values:
         complaints = complaints.filter(stage=filters.stage)
     elif not filters.include_closed:
-        complaints = complaints.filter(stage__in=OPEN_STAGES)
+        # "Not closed", not "stage in the open stages": the same cases, but only this is the
+        # condition of the partial indexes of the open cases, so PostgreSQL can use them (the
+        # count for the pages went from a scan of 50,000 open cases to an index of one
+        # department's at 1,000,000 complaints).
+        complaints = complaints.filter(OPEN)
     if filters.rung:
         complaints = complaints.filter(rung=filters.rung)
     if filters.theme:
         complaints = complaints.filter(themes__id=filters.theme)
     if filters.overdue:
-        complaints = complaints.filter(decision_due__lt=today, stage__in=OPEN_STAGES)
+        complaints = complaints.filter(OPEN, decision_due__lt=today)
     query = filters.query.strip()
     if query:
         complaints = complaints.filter(
