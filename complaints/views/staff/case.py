@@ -462,26 +462,23 @@ def download_attachment(request: HttpRequest, reference: str, attachment_id: int
     download = AccessAction.ATTACHMENT_DOWNLOAD
     complaint = _case_or_404(request, reference, audit=download)
     attachment = next((a for a in complaint.attachments.all() if a.pk == attachment_id), None)
-    detail = {"attachment": attachment_id}
-    if attachment is None or not attachment.file:  # no file: removed after its retention period
+
+    def record(result: str = AccessResult.ALLOWED) -> None:
         audit_record(
             request=request,
             action=download,
             reference=complaint.reference,
-            result=AccessResult.NOT_FOUND,
-            detail=detail,
+            result=result,
+            detail={"attachment": attachment_id},
         )
+
+    if attachment is None or not attachment.file:  # no file: removed after its retention period
+        record(AccessResult.NOT_FOUND)
         raise Http404
     if not request.user.has_perm("accounts.handle_complaint"):
-        audit_record(
-            request=request,
-            action=download,
-            reference=complaint.reference,
-            result=AccessResult.DENIED,
-            detail=detail,
-        )
+        record(AccessResult.DENIED)
         raise PermissionDenied
-    audit_record(request=request, action=download, reference=complaint.reference, detail=detail)
+    record()
     return attachment_response(attachment)
 
 
