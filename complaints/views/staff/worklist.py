@@ -65,8 +65,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     complaints = worklist_for(user, filters, today=today).only(*ROW_FIELDS)
     page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "complaints/staff/worklist.html",
@@ -78,7 +76,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "rungs": Rung.choices,
             "themes": Theme.objects.filter(is_active=True),
             "can_see_all": user.has_perm("accounts.view_all_complaints"),
-            "querystring": query.urlencode(),
         },
     )
 
