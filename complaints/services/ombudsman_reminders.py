@@ -323,10 +323,6 @@ def store_item(*, case: Complaint, item: Planned) -> Store:
     )
 
 
-def reminder_write(*, case: Complaint, item: Planned) -> None:
-    reminders_store([store_item(case=case, item=item)])
-
-
 def reminder_render(*, case: Complaint, item: Planned, language: str) -> tuple[str, str]:
     """Subject and body in ``language``: reference, ombudsman, due date and link only."""
     if item.about == "recommendation":

@@ -501,25 +501,6 @@ def cases_reminders_write(
     return len(items)
 
 
-def case_reminders_write(*, complaint_id: int, rules: Rules, recipients: Recipients) -> int:
-    """``cases_reminders_write`` for one case."""
-    return cases_reminders_write(complaint_ids=[complaint_id], rules=rules, recipients=recipients)
-
-
-def reminder_write(*, case: "Case", due: Due, recipient: User, key: str) -> None:
-    reminder_store(
-        case=case,
-        key=key,
-        recipient=recipient,
-        due_field=due.deadline.field,
-        due_on=due.due_on,
-        kind=due.kind,
-        render=lambda language: reminder_render(
-            case=case, due=due, recipient=recipient, language=language
-        ),
-    )
-
-
 @dataclass(frozen=True)
 class Store:
     """One reminder to store: ``render(language)`` -> (subject, body) renders its mail."""
@@ -571,22 +552,6 @@ def reminders_store(items: list[Store]) -> None:
             for item in items
         ]
     )
-
-
-def reminder_store(
-    *,
-    case: "Case",
-    key: str,
-    recipient: User,
-    due_field: str,
-    due_on: date,
-    kind: str,
-    render: Callable[..., tuple[str, str]],
-) -> None:
-    """One reminder (``reminders_store`` for one): its mail in the outbox, rendered in the
-    recipient's language by ``render(language)`` -> (subject, body), and its ``Reminder`` row
-    under ``key``."""
-    reminders_store([Store(case, key, recipient, due_field, due_on, kind, render)])
 
 
 def reminder_render(*, case: "Case", due: Due, recipient: User, language: str) -> tuple[str, str]:
