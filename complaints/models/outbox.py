@@ -9,7 +9,18 @@ what goes out, and Celery messages carry only ids.
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import StrIndex, Substr
 from django.utils.translation import gettext_lazy as _
+
+OVERDUE_MARK = ":overdue-"  # in the key of an overdue reminder, before the day it is for
+
+
+def reminder_overdue_day() -> Substr:
+    """The day an overdue reminder is for, read from its key
+    (``decision:KL-2026-00042:2026-11-04:overdue-2026-11-28:7`` -> ``2026-11-28``): the
+    expression of the index ``reminder_overdue_day``, so a query must use this one."""
+    at = StrIndex("key", models.Value(OVERDUE_MARK))
+    return Substr("key", at + len(OVERDUE_MARK), 10)
 
 
 class OutboxStatus(models.TextChoices):
@@ -131,6 +142,13 @@ class Reminder(models.Model):
                 fields=["complaint", "due_on"],
                 name="reminder_manager_due",
                 condition=models.Q(kind="manager"),
+            ),
+            # The sweep's "already written today": today's overdue rows (one per overdue
+            # case, deadline and recipient) read by day rather than probed key by key.
+            models.Index(
+                reminder_overdue_day(),
+                name="reminder_overdue_day",
+                condition=models.Q(kind="overdue"),
             ),
         ]
 

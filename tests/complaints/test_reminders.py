@@ -390,6 +390,51 @@ def test_the_sweep_reads_open_cases_through_the_partial_due_date_indexes():
         assert f"Index Cond: ({deadline.field} <= '2026-12-30'::date)" in plan, plan
 
 
+def test_a_whole_sweep_reads_the_overdue_keys_of_the_day_by_day(monkeypatch):
+    """Many overdue keys of one day are checked by one read of that day's overdue rows
+    (``reminder_overdue_day``) instead of a probe per key: same answer, other days' and other
+    kinds' rows not taken for today's."""
+    from complaints.services import reminders
+
+    cases = [only_decision_due(decision_due=date(2026, 12, 1)) for _ in range(3)]
+    for day in (date(2026, 12, 2), date(2026, 12, 3)):
+        sweep_on(day)
+    sweep_on(date(2026, 12, 3))  # a quiet run: nothing new
+    stored = set(Reminder.objects.values_list("key", flat=True))
+    handler = cases[0].handler_id
+    asked = {
+        *stored,
+        f"decision:{cases[0].reference}:2026-12-01:overdue-2026-12-04:{handler}",  # not yet
+        f"decision:{cases[0].reference}:2026-12-01:before-5:{handler}",  # never written
+    }
+    probed = reminders.keys_probed(asked)
+    assert probed == stored
+    monkeypatch.setattr(reminders, "DAY_READ_FROM", 1)
+    with CaptureQueriesContext(connection) as queries:
+        assert reminders.keys_written(asked) == stored
+    # One read per day with overdue keys (2, 3 and 4 December), one probe of the rest.
+    assert len(queries) == 4, [q["sql"] for q in queries]
+    assert sweep_on(date(2026, 12, 3)) == 0
+    assert sweep_on(date(2026, 12, 4)) == len(cases)
+
+
+def test_the_day_read_uses_its_partial_expression_index():
+    if connection.vendor != "postgresql":
+        pytest.skip("EXPLAIN output of PostgreSQL")
+    from complaints.models.outbox import reminder_overdue_day
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = (
+        Reminder.objects.filter(kind=ReminderKind.OVERDUE)
+        .alias(day=reminder_overdue_day())
+        .filter(day="2026-12-02")
+        .values_list("key")
+        .explain()
+    )
+    assert "reminder_overdue_day" in plan, plan
+
+
 # ---------------------------------------------------------------------------
 # Set-based writing: the sweep renders each shape of mail once and writes in batches
 # ---------------------------------------------------------------------------
