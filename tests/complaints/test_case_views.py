@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfWriter
 
 from complaints import services
@@ -139,7 +139,7 @@ def test_worklist_scopes_filters_search_and_sorts_by_deadline(
 
     def refs(**query):
         page = client.get(reverse("complaints:worklist"), query).context["page"]
-        return [c.reference for c in page.object_list]
+        return [row["reference"] for row in page.object_list]
 
     assert refs() == [mine.reference]
     assert refs(scope="department") == [late.reference, soon.reference, mine.reference]
@@ -162,6 +162,22 @@ def test_worklist_pages_by_fifty(client, coordinator, department):
     assert len(first.context["page"].object_list) == 50
     second = client.get(reverse("complaints:worklist"), {"scope": "all", "page": 2})
     assert len(second.context["page"].object_list) == 1
+
+
+def test_a_worklist_row_shows_the_case_escaped_with_its_link_stage_and_due_date(
+    client, handler, coordinator, department
+):
+    case = register(coordinator, department, complainant_name="<b>Ann & Co</b>")
+    client.force_login(handler)
+    html = client.get(reverse("complaints:worklist"), {"scope": "department"}).content.decode()
+    row = re.search(r"<tr>\s*<td><a[^>]*>" + case.reference + r".*?</tr>", html, re.S).group(0)
+    assert f'href="{reverse("complaints:case", args=[case.reference])}"' in row
+    assert "&lt;b&gt;Ann &amp; Co&lt;/b&gt;" in row and "<b>" not in row
+    with translation.override("nl"):  # the site's language
+        assert f"<td>{Stage.INTAKE.label}</td>" in row
+        assert f"<td>{translation.gettext('unassigned')}</td>" in row
+    assert f"<td>{department.name}</td>" in row
+    assert f'<time datetime="{case.decision_due.isoformat()}">' in row
 
 
 def test_another_departments_case_answers_like_one_that_does_not_exist(

@@ -15,9 +15,10 @@ from complaints.uploads import as_download
 from reporting import exports
 
 PAGE_SIZE = 50
-# What a row of the worklist shows (worklist.html): the other 60-odd columns of the case, and
-# of its department and handler, are not read (bench/query-plans.md).
-ROW_FIELDS = (
+# What a row of the worklist shows (worklist.html, the tag ``worklist_rows``), read as values:
+# the other 60-odd columns of the case, and of its department and handler, are not read
+# (bench/query-plans.md).
+ROW_VALUES = (
     "reference",
     "complainant_name",
     "stage",
@@ -63,8 +64,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
     require_worklist_access(user)
     filters = parse_filters(request)
     today = timezone.localdate()
-    complaints = worklist_for(user, filters, today=today).only(*ROW_FIELDS)
+    complaints = worklist_for(user, filters, today=today)
     page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's rows as values; the count of the pages on the cases alone (a count of the
+    # values query would keep its joins: 2 ms became 45 ms at 1,000,000 complaints).
+    page.object_list = page.object_list.values(*ROW_VALUES)
     return render(
         request,
         "complaints/staff/worklist.html",
