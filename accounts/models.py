@@ -108,7 +108,7 @@ class StaffPermission(models.Model):
             ("reopen_complaint", _("Reopen a closed complaint")),
             ("view_all_complaints", _("See complaints of every department")),
             # DOMAIN.md section 7: special-category fields only the assigned handler
-            # (complaints.forms.SPECIAL_CATEGORY_FIELDS) and the roles that hold this.
+            # (complaints.selectors.SPECIAL_CATEGORY_FIELDS) and the roles that hold this.
             (
                 "view_special_category",
                 _("See special-category personal data of cases handled by someone else"),

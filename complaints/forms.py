@@ -175,13 +175,8 @@ SECTIONS = {
     ),
 }  # fmt: skip
 
-# Special-category personal data (DOMAIN.md section 7; AVG art. 9): only the assigned handler
-# and the roles with ``accounts.view_special_category`` see these fields on the case page
-# (``complaints.selectors.may_see_special``). The complainant's needs (a disability, their
-# health, an interpreter) is the one field that holds such data by design. This is the
-# extension point: a field added here is left out of the summary and the edit form of anyone
-# else, so its value is neither shown to them nor overwritten when they save the section.
-SPECIAL_CATEGORY_FIELDS = frozenset({"complainant_needs"})
+# Special-category personal data (complaints.selectors.SPECIAL_CATEGORY_FIELDS) is left out of
+# the summary and the edit form of anyone who may not see it (the case page's view).
 
 SECTION_WIDGETS = {
     "received_on": DATE,

@@ -98,8 +98,17 @@ def complaint_for(user: User, reference: str) -> Complaint:
     )
 
 
+# Special-category personal data (DOMAIN.md section 7; AVG art. 9): only the assigned handler
+# and the roles with ``accounts.view_special_category`` see these fields on the case page
+# (``may_see_special``). The complainant's needs (a disability, their health, an interpreter)
+# is the one field that holds such data by design. This is the extension point: a field added
+# here is left out of the summary and the edit form of anyone else (complaints.forms), and
+# ``complaints.services.complaint_update`` refuses to change it for them.
+SPECIAL_CATEGORY_FIELDS = frozenset({"complainant_needs"})
+
+
 def may_see_special(user: User, complaint: Complaint) -> bool:
-    """Special-category fields (``complaints.forms.SPECIAL_CATEGORY_FIELDS``) only for the
+    """Special-category fields (``SPECIAL_CATEGORY_FIELDS``) only for the
     assigned handler and the named roles (DOMAIN.md section 7): need to know within need to
     know. No query of its own: ``has_perm`` reads the user's permission cache."""
     if not user.is_authenticated:

@@ -26,7 +26,12 @@ from complaints.models import (
     Theme,
 )
 from complaints.models.guards import complained_about_users
-from complaints.selectors import complaints_visible_to, handlers_for
+from complaints.selectors import (
+    SPECIAL_CATEGORY_FIELDS,
+    complaints_visible_to,
+    handlers_for,
+    may_see_special,
+)
 from complaints.uploads import CleanFile
 
 from .deadlines import due_dates_compute, due_dates_of, due_dates_record
@@ -79,6 +84,10 @@ def complaint_update(
     complaint = _lock(complaint_id, actor, expected_version)
     if not complaint.is_open:
         raise CaseError(_("A closed case cannot be changed. A coordinator can reopen it."))
+    if SPECIAL_CATEGORY_FIELDS & set(fields) and not may_see_special(actor, complaint):
+        # The case page neither shows nor sends these fields to them; any other caller is
+        # refused here, so no path writes what its user may not read (DOMAIN.md section 7).
+        raise PermissionDenied
     changed = [name for name, value in fields.items() if getattr(complaint, name) != value]
     for name, value in fields.items():
         setattr(complaint, name, value)

@@ -4,8 +4,7 @@ section 7): the complainant's needs on the staff case page."""
 import pytest
 from django.urls import reverse
 
-from complaints.forms import SPECIAL_CATEGORY_FIELDS
-from complaints.selectors import may_see_special
+from complaints.selectors import SPECIAL_CATEGORY_FIELDS, may_see_special
 from tests.factories import ComplaintFactory, DepartmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +149,38 @@ def test_a_refused_save_by_another_handler_shows_no_needs(client, colleague, com
     page = response.content.decode()
     assert 'name="complainant_needs"' not in page
     assert "Doof" not in page
+
+
+def test_the_service_refuses_a_special_field_from_someone_who_may_not_see_it(
+    colleague, assigned, coordinator, complaint
+):
+    """Not only the case page: ``complaint_update`` itself refuses to write a special-category
+    field for a user who may not read it; the others' changes go through."""
+    from django.core.exceptions import PermissionDenied
+
+    from complaints import services
+
+    with pytest.raises(PermissionDenied):
+        services.complaint_update(
+            complaint_id=complaint.pk,
+            actor=colleague,
+            expected_version=complaint.version,
+            fields={"complainant_needs": "overschreven"},
+        )
+    complaint.refresh_from_db()
+    assert complaint.complainant_needs == NEEDS
+    for who, text in ((assigned, "Tolk Pools"), (coordinator, "Tolk Arabisch")):
+        services.complaint_update(
+            complaint_id=complaint.pk,
+            actor=who,
+            expected_version=complaint.version,
+            fields={"complainant_needs": text},
+        )
+        complaint.refresh_from_db()
+        assert complaint.complainant_needs == text
+    services.complaint_update(  # a field that is not special: fine for the colleague
+        complaint_id=complaint.pk,
+        actor=colleague,
+        expected_version=complaint.version,
+        fields={"complainant_phone": "0612345678"},
+    )

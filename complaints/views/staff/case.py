@@ -15,7 +15,6 @@ from audit.services import audit_record
 from complaints import services
 from complaints.forms import (
     SECTIONS,
-    SPECIAL_CATEGORY_FIELDS,
     AssignForm,
     AttachmentForm,
     CommitteeForm,
@@ -32,7 +31,12 @@ from complaints.forms import (
 from complaints.ladder_forms import EscalateForm
 from complaints.models import Complaint, EventKind, ReopenRequest, Rung, Stage
 from complaints.moves import moves_for
-from complaints.selectors import complaint_for, handlers_for, may_see_special
+from complaints.selectors import (
+    SPECIAL_CATEGORY_FIELDS,
+    complaint_for,
+    handlers_for,
+    may_see_special,
+)
 from complaints.services.citizen import (
     REOPEN_REQUEST,
     REOPEN_REQUEST_HANDLED,
