@@ -3,21 +3,29 @@ figures of one page put together for the template.
 
 Every figure comes from reporting.figures (the month rollups, and the open cases counted on
 their partial indexes), plus one query for the time of the last refresh and one for the
-departments of the filter: a fixed number of queries whatever the number of cases.
+departments of the filter: a fixed number of queries whatever the number of cases. The
+period's tables and charts are drawn once per state of the rollups and kept in the cache
+(``period_html``); the figures of now are counted on every request.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
+from django.db.models import Count, Max, Sum
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Department, User
 from complaints.models import Rating
@@ -27,6 +35,8 @@ from .figures import OpenNow, PeriodFigures, default_period, open_now, period_fi
 from .models import MonthFigures
 from .rollups import month_end, month_of, months_between
 from .selectors import VIEW_DEPARTMENT, VIEW_ORGANISATION
+
+log = logging.getLogger(__name__)
 
 MAX_MONTHS = 60  # five years: enough for any comparison, and a chart that still reads
 
@@ -203,45 +213,104 @@ class Dashboard:
     start: date
     end: date  # the first day of the last month shown
     department: Department | None  # None: the whole organisation
-    figures: PeriodFigures
     now: OpenNow
     refreshed_at: datetime | None
     today: date
-    charts: dict[str, MonthChart | BarChart] = field(default_factory=dict)
+
+    @cached_property
+    def figures(self) -> PeriodFigures:
+        """Read when the period's part of the page is drawn (``period_html``): three queries."""
+        department_id = self.department.pk if self.department else None
+        return period_figures(
+            start=self.start, end=month_end(self.end), department_id=department_id
+        )
 
     @property
     def months(self) -> list[date]:
         return [row.month for row in self.figures.months]
 
+    @cached_property
+    def charts(self) -> dict[str, MonthChart | BarChart]:
+        figures, months = self.figures, self.months
+        return {
+            "volumes": column_chart(
+                months,
+                [
+                    (_("Received"), [row.received for row in figures.months]),
+                    (_("Closed"), [row.closed for row in figures.months]),
+                ],
+            ),
+            "ended": bar_chart(
+                [
+                    (_("Rung %(rung)d") % {"rung": int(row.value)}, row.count)
+                    for row in figures.ended_at
+                ]
+            ),
+            "themes": line_chart(
+                months, [(trend.theme, trend.by_month) for trend in figures.themes]
+            ),
+            "ratings": bar_chart(
+                [(_("Rating %(n)d") % {"n": value}, row.count) for value, row in _ratings(figures)]
+            ),
+        }
+
+    def period_state(self) -> str:
+        """What the period's figures are made of, as a key: the month rows of the period
+        (how many, their ids, the last refresh). A refresh replaces a month's rows (new ids),
+        so any change gives another key, also when the clock stands still. One query on the
+        index of (month, department)."""
+        rows = MonthFigures.objects.filter(month__gte=self.start, month__lte=self.end)
+        if self.department is not None:
+            rows = rows.filter(department_id=self.department.pk)
+        state = rows.aggregate(n=Count("id"), ids=Sum("id"), last=Max("refreshed_at"))
+        last = state["last"].isoformat() if state["last"] else "-"
+        return f"{state['n']}.{state['ids'] or 0}.{last}"
+
 
 def dashboard_for(
     *, department: Department | None, start: date, end: date, today: date
 ) -> Dashboard:
-    """The figures of the months ``start`` to ``end`` (first days of months, both included)
-    and of now, for one department or (``None``) the organisation. Seven queries."""
-    department_id = department.pk if department else None
-    figures = period_figures(start=start, end=month_end(end), department_id=department_id)
-    now = open_now(today=today, department_id=department_id)
+    """The figures of now (three queries) and the time of the last refresh (one); the
+    figures of the months ``start`` to ``end`` (first days of months, both included) are read
+    only when drawn (``Dashboard.figures``, ``period_html``)."""
     refreshed = MonthFigures.objects.aggregate(last=Max("refreshed_at"))["last"]
-    board = Dashboard(start, end, department, figures, now, refreshed, today)
-    months = board.months
-    board.charts = {
-        "volumes": column_chart(
-            months,
-            [
-                (_("Received"), [row.received for row in figures.months]),
-                (_("Closed"), [row.closed for row in figures.months]),
-            ],
-        ),
-        "ended": bar_chart(
-            [(_("Rung %(rung)d") % {"rung": int(row.value)}, row.count) for row in figures.ended_at]
-        ),
-        "themes": line_chart(months, [(trend.theme, trend.by_month) for trend in figures.themes]),
-        "ratings": bar_chart(
-            [(_("Rating %(n)d") % {"n": value}, row.count) for value, row in _ratings(figures)]
-        ),
-    }
-    return board
+    now = open_now(today=today, department_id=department.pk if department else None)
+    return Dashboard(start, end, department, now, refreshed, today)
+
+
+# The period's part of the page, kept this long at most: its key changes with every refresh of
+# the rollups; the limit covers what the key does not see (a theme renamed, say).
+PERIOD_CACHE_SECONDS = 10 * 60
+# Part of the key: each process keeps its own copies, so a new release (new templates, new
+# code) never serves a part drawn by the old one, nor a test run one drawn by an earlier run.
+PROCESS_TOKEN = uuid.uuid4().hex[:12]
+
+
+def period_html(board: Dashboard) -> str:
+    """The period's part of the dashboard (reporting/dashboard_period.html): tables and charts
+    of the month rollups, the same for everyone who may see that department, so drawn once per
+    department, period, language and state of the rollups and then taken from the cache.
+    Drawing it costs three queries, the merging of the month rows and about 20 tables; the
+    key costs one small query (``Dashboard.period_state``). The figures of now are never
+    cached, and a department's part is only ever given to whom the view lets see it."""
+    department = board.department.pk if board.department else "all"
+    key = (
+        f"dashboard-period:{PROCESS_TOKEN}:{department}:{board.start.isoformat()}:"
+        f"{board.end.isoformat()}:"
+        f"{get_language()}:{board.period_state()}"
+    )
+    try:
+        html = cache.get(key)
+    except Exception:
+        log.warning("cache unreachable; the dashboard is drawn without it", exc_info=True)
+        html = None
+    if html is None:
+        html = render_to_string("reporting/dashboard_period.html", {"dashboard": board})
+        try:
+            cache.set(key, html, PERIOD_CACHE_SECONDS)
+        except Exception:
+            log.warning("cache unreachable; the dashboard is drawn without it", exc_info=True)
+    return mark_safe(html)  # noqa: S308 -- rendered by a template with autoescaping
 
 
 def _ratings(figures: PeriodFigures):

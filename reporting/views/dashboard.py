@@ -10,6 +10,7 @@ from reporting.dashboard import (
     active_departments,
     dashboard_for,
     dashboard_scope,
+    period_html,
     quick_choices,
 )
 
@@ -29,6 +30,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "dashboard": board,
         "scope": scope,
         "quick": quick_choices(today, (start, end), department_id),
+        "period": period_html(board),
     }
     return render(
         request, "reporting/dashboard.html", context, status=200 if form.is_valid() else 400
