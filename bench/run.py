@@ -337,9 +337,13 @@ def job_rows(jobs: dict, info: dict) -> list[list[str]]:
     for key, name in names.items():
         sweep = jobs.get(key, {})
         seconds = sweep.get("seconds")
+        written = sweep.get("written")
+        # Writing mails costs per mail, not per case in the table: shown so that a first run
+        # of a day with a big backlog can be told from a slow search.
+        each = f" ({fmt(seconds / written * 1000, 2)} ms each)" if written and seconds else ""
         rows.append(
             [
-                f"{name}: wrote {sweep.get('written', '–')} reminders",
+                f"{name}: wrote {written if written is not None else '–'} reminders{each}",
                 fmt(seconds, 2) + " s" if seconds is not None else "–",
                 f"≤ {TARGETS['sweep']['seconds']} s over the whole table",
                 verdict(

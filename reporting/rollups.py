@@ -35,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Min, Q, Value, When
 from django.db.models.functions import TruncDate
@@ -93,7 +94,8 @@ def case_months(values: dict) -> set[date]:
 
 def rollups_mark(months: Iterable[date | None]) -> None:
     """Mark ``months`` for recomputation, in the caller's transaction; after commit a task
-    recomputes them. One query, however many months."""
+    recomputes them (``_nudge``: one task for the changes of a few seconds). One query,
+    however many months."""
     months = {m for m in months if m}
     if not months:
         return
@@ -101,11 +103,32 @@ def rollups_mark(months: Iterable[date | None]) -> None:
     transaction.on_commit(_nudge)
 
 
+# Changes are gathered this long before a refresh runs: every registration, edit and
+# transition marks a month, and a refresh recomputes the month from its cases (eleven grouped
+# queries), so one refresh per change would keep the workers busy with the same month.
+REFRESH_DELAY = 5  # seconds
+REFRESH_QUEUED_KEY = "rollups-refresh-queued"
+
+
 def _nudge() -> None:
+    """Queue a refresh for the changes of the next ``REFRESH_DELAY`` seconds: the first change
+    queues one that runs when they are over; the others find it queued (a key in the cache).
+    A change commits before its nudge, so the queued refresh always sees its marked months.
+    Without a cache it queues anyway; with the broker down, the beat sweep refreshes later."""
     from .tasks import rollups_refresh_task
 
-    try:
+    if rollups_refresh_task.app.conf.task_always_eager:
+        # Tasks run in-process (``make run``, the tests): now, for every change, as nothing
+        # would run later for the changes that follow.
         rollups_refresh_task.delay()
+        return
+    try:
+        if not cache.add(REFRESH_QUEUED_KEY, 1, timeout=REFRESH_DELAY):
+            return
+    except Exception:  # noqa: BLE001 -- the cache is down: queue one for this change
+        log.warning("Cache unreachable; a rollup refresh is queued for this change.")
+    try:
+        rollups_refresh_task.apply_async(countdown=REFRESH_DELAY)
     except Exception:  # the broker is down: the beat sweep refreshes the months later
         log.warning("Could not queue the rollup refresh; the sweep will do it.", exc_info=True)
 

@@ -121,6 +121,6 @@ def _create(*, key, fields, persons, files) -> Submitted:
         CaseEvent.record(
             complaint, actor=None, kind=EventKind.ATTACHMENT, name=attachment.original_name
         )
-    token = status_link_issue(complaint)
+    token = status_link_issue(complaint, new_case=True)
     acknowledgement_enqueue(complaint, status_url=status_link_url(token))
     return Submitted(complaint, token, created=True)

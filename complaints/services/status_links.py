@@ -19,11 +19,14 @@ TOKEN_BYTES = 24
 TOKEN_LENGTH = 32
 
 
-def status_link_issue(complaint: Complaint) -> str:
-    """A new token for ``complaint`` (earlier ones revoked). Returns the token itself: it
-    exists only in this return value and the mail it goes into. Call inside a transaction."""
-    now = timezone.now()
-    StatusLink.objects.filter(complaint=complaint, revoked_at__isnull=True).update(revoked_at=now)
+def status_link_issue(complaint: Complaint, *, new_case: bool = False) -> str:
+    """A new token for ``complaint`` (earlier ones revoked; ``new_case``: it was registered
+    in this transaction, so there are none to revoke). Returns the token itself: it exists
+    only in this return value and the mail it goes into. Call inside a transaction."""
+    if not new_case:
+        StatusLink.objects.filter(complaint=complaint, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
     token = secrets.token_urlsafe(TOKEN_BYTES)
     StatusLink.objects.create(complaint=complaint, token_hash=token_hash(token))
     return token

@@ -420,3 +420,29 @@ def test_a_second_refresh_changes_nothing_and_a_rebuild_gives_the_same_rows(seed
     assert rollups_refresh() == 0
     rollups_rebuild(since=date(2024, 12, 1))
     assert rows() == before
+
+
+def test_the_changes_of_a_few_seconds_queue_one_refresh(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """Every change marks its months; the first one after a quiet spell queues a refresh to
+    run when the next few seconds are over, the others within them queue nothing more."""
+    from django.core.cache import cache
+
+    from reporting import rollups, tasks
+
+    monkeypatch.setitem(tasks.rollups_refresh_task.app.conf, "task_always_eager", False)
+    cache.delete(rollups.REFRESH_QUEUED_KEY)
+    queued = []
+    monkeypatch.setattr(
+        tasks.rollups_refresh_task, "apply_async", lambda **options: queued.append(options)
+    )
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            ComplaintFactory()
+    assert queued == [{"countdown": rollups.REFRESH_DELAY}]
+    assert DirtyMonth.objects.exists()  # what the queued refresh will find
+    cache.delete(rollups.REFRESH_QUEUED_KEY)  # the seconds are over
+    with django_capture_on_commit_callbacks(execute=True):
+        ComplaintFactory()
+    assert len(queued) == 2
