@@ -179,7 +179,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "drafts-sweep": {"task": "complaints.drafts_sweep", "schedule": 60 * 60.0},
     # Overdue improvement actions: one reminder per action and due date, however often it runs.
     "actions-sweep": {"task": "reporting.actions_sweep", "schedule": 6 * 60 * 60.0},
-    # The dashboards' month rollups: normally refreshed right after each change; this
+    # The dashboards' month rollups: normally refreshed within seconds of a change; this
     # catches a refresh that was lost (broker down, worker killed).
     "rollups-sweep": {"task": "reporting.rollups_refresh", "schedule": 5 * 60.0},
     # Monthly and quarterly learning reports: makes the missing ones of the last complete
