@@ -59,7 +59,7 @@ CHART_TEMPLATES = {
 def chart(chart: MonthChart | BarChart, series: int = 1) -> SafeString:
     """The chart as SVG (templates/reporting/components/). A chart is a frozen value of its
     figures, so the same chart in the same language is drawn once per process and then
-    remembered: drawing the dashboard's four charts was a quarter of its time."""
+    remembered: drawing the dashboard's four charts was about a fifth of its time."""
     return _drawn(chart, series, get_language())
 
 
