@@ -63,7 +63,7 @@ def test_production_settings_come_from_the_environment():
     assert loaded["allowed_hosts"] == ["klachten.example.nl", "www.example.nl"]
     assert loaded["broker"] == "redis://redis.internal:6379/2"
     assert loaded["eager"] is False, "with a broker, tasks go to the worker"
-    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["cache"] == "config.cache.RedisCache"
     assert loaded["email_backend"] == "django.core.mail.backends.smtp.EmailBackend"
     assert (loaded["email_host"], loaded["email_port"], loaded["email_user"]) == (
         "smtp.example.nl",
