@@ -28,10 +28,13 @@ def acknowledgement_key(complaint: Complaint) -> str:
     return f"ack:{complaint.reference}"
 
 
-def acknowledgement_enqueue(complaint: Complaint, *, status_url: str = "") -> OutboxMessage | None:
+def acknowledgement_enqueue(
+    complaint: Complaint, *, status_url: str = "", registered: bool = False
+) -> OutboxMessage | None:
     """Write the acknowledgement of a written complaint with an e-mail address (Awb 9:6);
     None when there is nothing to send by e-mail. Call it inside the registering transaction.
-    ``status_url`` is the citizen's private status link, when one was issued."""
+    ``status_url`` is the citizen's private status link, when one was issued; ``registered``:
+    the complaint was registered in this transaction (so it has no acknowledgement yet)."""
     # Awb 9:6 covers written complaints (9:8 ff.); an oral one gets no acknowledgement.
     if not complaint.is_written or not complaint.complainant_email:
         return None
@@ -52,4 +55,5 @@ def acknowledgement_enqueue(complaint: Complaint, *, status_url: str = "") -> Ou
         body=body,
         complaint=complaint,
         language=complaint.language,
+        new_cause=registered,
     )

@@ -72,26 +72,31 @@ def outbox_enqueue(
     complaint: Complaint | None = None,
     language: str = "nl",
     letter: Letter | None = None,
+    new_cause: bool = False,
 ) -> OutboxMessage:
     """Write one outgoing message in the caller's transaction, under a unique ``key``.
 
     A key already written writes nothing and returns the existing row, so a retry or a second
     sweep never sends twice. After commit a task is nudged to send it; if the broker is down
     the periodic sweep sends it later. A rolled-back transaction leaves no row and no nudge.
-    A ``letter`` (complaints.services.letters) goes with its PDF attached.
+    A ``letter`` (complaints.services.letters) goes with its PDF attached. ``new_cause``: what
+    the message is about was created in this same transaction (a registration), so no row can
+    have its key yet: one insert instead of a lookup, a savepoint and an insert (the unique
+    key still stops a second one: the transaction would fail).
     """
-    message, created = OutboxMessage.objects.get_or_create(
-        key=key,
-        defaults={
-            "kind": kind,
-            "to": to,
-            "subject": subject,
-            "body": body,
-            "complaint": complaint,
-            "language": language,
-            "letter": letter,
-        },
-    )
+    fields = {
+        "kind": kind,
+        "to": to,
+        "subject": subject,
+        "body": body,
+        "complaint": complaint,
+        "language": language,
+        "letter": letter,
+    }
+    if new_cause:
+        message, created = OutboxMessage.objects.create(key=key, **fields), True
+    else:
+        message, created = OutboxMessage.objects.get_or_create(key=key, defaults=fields)
     if created:
         transaction.on_commit(lambda: _nudge(message.pk))
     return message

@@ -69,15 +69,17 @@ def complaint_submit(
     persons: str = "",
     files: list[CleanFile] | tuple = (),
 ) -> Submitted:
-    """Register the citizen's complaint once per ``key``; a repeat returns the first."""
-    existing = Complaint.objects.filter(submission_key=key).first()
-    if existing:
-        return Submitted(existing, "", created=False)
+    """Register the citizen's complaint once per ``key``; a repeat returns the first.
+
+    A repeat is told by the unique ``submission_key``: its insert fails and the first is
+    returned (a repeat is rare, so the usual submission asks nothing beforehand; the form's
+    view has looked for the key already, to send a double submit to the "sent" page)."""
     try:
         with transaction.atomic():
             return _create(key=key, fields=fields, persons=persons, files=files)
     except IntegrityError:
-        # Two requests with the same key raced; the other one committed first.
+        # Sent before, or two requests with the same key raced and the other one committed
+        # first.
         existing = Complaint.objects.filter(submission_key=key).first()
         if existing is None:
             raise
@@ -122,5 +124,5 @@ def _create(*, key, fields, persons, files) -> Submitted:
             complaint, actor=None, kind=EventKind.ATTACHMENT, name=attachment.original_name
         )
     token = status_link_issue(complaint, new_case=True)
-    acknowledgement_enqueue(complaint, status_url=status_link_url(token))
+    acknowledgement_enqueue(complaint, status_url=status_link_url(token), registered=True)
     return Submitted(complaint, token, created=True)

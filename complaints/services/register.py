@@ -49,5 +49,5 @@ def complaint_register(
         complaint.themes.set(themes)
     Party.objects.bulk_create([Party(complaint=complaint, **party) for party in parties])
     CaseEvent.record(complaint, actor=actor, kind=EventKind.REGISTERED, to_stage=complaint.stage)
-    acknowledgement_enqueue(complaint)  # Awb 9:6, by e-mail when we have an address
+    acknowledgement_enqueue(complaint, registered=True)  # Awb 9:6, by e-mail when we can
     return complaint

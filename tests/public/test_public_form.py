@@ -163,6 +163,25 @@ def test_a_double_submit_makes_one_complaint(client, desk):
     assert OutboxMessage.objects.filter(kind=OutboxKind.ACKNOWLEDGEMENT).count() == 1
 
 
+def test_the_service_returns_the_first_complaint_for_a_repeated_key(desk):
+    """Without the form's own check: the unique key makes the repeat's insert fail, and the
+    first complaint comes back with no new token, acknowledgement or status link."""
+    from complaints.models import StatusLink
+    from complaints.services.public import complaint_submit
+
+    key = uuid.uuid4()
+    fields = {"complainant_name": "Ina Twee", "complainant_email": "ina@example.nl",
+              "conduct_description": "Niet teruggebeld.", "language": "nl"}  # fmt: skip
+    first = complaint_submit(key=key, fields=fields)
+    again = complaint_submit(key=key, fields=fields)
+    assert first.created and first.token
+    assert not again.created and again.token == ""
+    assert again.complaint.pk == first.complaint.pk
+    assert Complaint.objects.count() == 1
+    assert OutboxMessage.objects.filter(kind=OutboxKind.ACKNOWLEDGEMENT).count() == 1
+    assert StatusLink.objects.count() == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_submits_at_the_same_moment_make_one_complaint(desk):
     if connection.vendor != "postgresql":
