@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -37,6 +37,7 @@ from complaints.models import (
     OutboxStatus,
 )
 
+from .bulk_copy import copy_insert
 from .errors import CaseError
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,21 @@ def outbox_enqueue_many(messages: list[OutboxMessage]) -> dict[str, OutboxMessag
     }
     transaction.on_commit(_nudge_sweep)
     return stored
+
+
+def outbox_enqueue_new(messages: list[dict]) -> list[int]:
+    """Many rows whose keys the caller knows are not written yet (it holds the locks of what
+    they are about and has looked), in the caller's transaction; returns their ids in order.
+    On PostgreSQL one ``COPY`` (``bulk_copy``): a key that is there after all fails the
+    transaction. Elsewhere ``outbox_enqueue_many``. After commit one outbox sweep is nudged."""
+    if not messages:
+        return []
+    if connection.vendor != "postgresql":
+        stored = outbox_enqueue_many([OutboxMessage(**message) for message in messages])
+        return [stored[message["key"]].pk for message in messages]
+    ids = copy_insert(OutboxMessage, messages)
+    transaction.on_commit(_nudge_sweep)
+    return ids
 
 
 def message_id_for(key: str) -> str:

@@ -68,9 +68,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
-from complaints.models import Complaint, OutboxKind, OutboxMessage, Reminder, ReminderKind, Stage
+from complaints.models import Complaint, OutboxKind, Reminder, ReminderKind, Stage
 from complaints.models.outbox import OVERDUE_MARK, reminder_overdue_day
-from complaints.services.outbox import outbox_enqueue_many
+from complaints.services.bulk_copy import copy_insert
+from complaints.services.outbox import outbox_enqueue_new
 from ladder.deadlines import add_working_days
 from ladder.models import ServiceNorms
 from ladder.selectors import equal_days as configured_equal_days
@@ -663,31 +664,35 @@ def reminders_store(items: list[Store]) -> None:
         language = getattr(item.recipient, "language", "") or settings.LANGUAGE_CODE
         subject, body = item.render(language=language)
         messages.append(
-            OutboxMessage(
-                key=f"reminder:{item.key}",
-                kind=OutboxKind.REMINDER,
-                to=item.recipient.email,
-                subject=subject,
-                body=body,
-                complaint_id=item.case.pk,
-                language=language,
-            )
+            {
+                "key": f"reminder:{item.key}",
+                "kind": OutboxKind.REMINDER.value,
+                "to": item.recipient.email,
+                "subject": subject,
+                "body": body,
+                "complaint_id": item.case.pk,
+                "language": language,
+            }
         )
-    stored = outbox_enqueue_many(messages)
-    Reminder.objects.bulk_create(
-        [
-            Reminder(
-                key=item.key,
-                complaint_id=item.case.pk,
-                due_field=item.due_field,
-                due_on=item.due_on,
-                kind=item.kind,
-                recipient_id=item.recipient.pk,
-                message=stored[f"reminder:{item.key}"],
-            )
-            for item in items
-        ]
-    )
+    # The rows are new (see above): on PostgreSQL both tables are written with COPY
+    # (``bulk_copy``), about twice as fast as bulk_create for a first run of the day.
+    message_ids = outbox_enqueue_new(messages)
+    reminders = [
+        {
+            "key": item.key,
+            "complaint_id": item.case.pk,
+            "due_field": item.due_field,
+            "due_on": item.due_on,
+            "kind": str(item.kind),
+            "recipient_id": item.recipient.pk,
+            "message_id": message_id,
+        }
+        for item, message_id in zip(items, message_ids, strict=True)
+    ]
+    if connection.vendor == "postgresql":
+        copy_insert(Reminder, reminders)
+    else:
+        Reminder.objects.bulk_create([Reminder(**reminder) for reminder in reminders])
 
 
 def reminder_render(*, case: "Case", due: Due, recipient: User, language: str) -> tuple[str, str]:

@@ -501,6 +501,12 @@ def test_a_first_sweep_writes_a_batch_of_cases_with_a_fixed_number_of_queries():
     with CaptureQueriesContext(connection) as captured:
         assert reminder_sweep(today=DUE) == 100 + 97  # overdue and, from 3 days, the manager
     inserts = [q["sql"] for q in captured if q["sql"].startswith("INSERT")]
-    assert len(inserts) == 2, inserts  # the outbox rows, then the reminders
+    if connection.vendor == "postgresql":
+        # One COPY per table (complaints.services.bulk_copy; psycopg's copy is not in Django's
+        # query log), each after taking its ids from the table's sequence.
+        ids = [q["sql"] for q in captured if "nextval" in q["sql"]]
+        assert len(ids) == 2 and not inserts, (ids, inserts)
+    else:
+        assert len(inserts) == 2, inserts  # the outbox rows, then the reminders
     assert len(captured) <= 20, [q["sql"][:80] for q in captured]
     assert Reminder.objects.exclude(message=None).count() == 197

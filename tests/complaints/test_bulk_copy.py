@@ -1,0 +1,66 @@
+"""complaints.services.bulk_copy: rows written with COPY are the rows Django would write."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.forms.models import model_to_dict
+
+from complaints.models import OutboxKind, OutboxMessage, Reminder, ReminderKind
+from complaints.services.bulk_copy import copy_insert
+from tests.factories import ComplaintFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+
+
+def message(complaint, key: str) -> dict:
+    return {
+        "key": key,
+        "kind": OutboxKind.REMINDER.value,
+        "to": "h@example.nl",
+        "subject": "Herinnering",
+        "body": "Tekst\n",
+        "complaint_id": complaint.pk,
+        "language": "nl",
+    }
+
+
+def test_copied_rows_equal_the_rows_django_writes_and_get_their_ids_in_order():
+    complaint = ComplaintFactory()
+    by_django = OutboxMessage.objects.create(**message(complaint, "reminder:django"))
+    ids = copy_insert(OutboxMessage, [message(complaint, f"reminder:copy-{n}") for n in range(3)])
+    copied = list(OutboxMessage.objects.filter(pk__in=ids).order_by("pk"))
+    assert [row.key for row in copied] == [f"reminder:copy-{n}" for n in range(3)]
+    assert [row.pk for row in copied] == ids
+    ignore = {"id", "key", "next_attempt_at", "created_at"}
+    expected = {k: v for k, v in model_to_dict(by_django).items() if k not in ignore}
+    for row in copied:
+        assert {k: v for k, v in model_to_dict(row).items() if k not in ignore} == expected
+        assert row.created_at is not None and row.next_attempt_at is not None
+    # A reminder pointing at a copied message: the foreign keys hold.
+    recipient = UserFactory(handler=True)
+    copy_insert(
+        Reminder,
+        [{"key": "k", "complaint_id": complaint.pk, "due_field": "decision_due",
+          "due_on": complaint.decision_due, "kind": ReminderKind.OVERDUE.value,
+          "recipient_id": recipient.pk, "message_id": ids[0]}],
+    )  # fmt: skip
+    assert Reminder.objects.get(key="k").message == copied[0]
+
+
+def test_a_key_that_is_there_already_fails_the_whole_transaction():
+    complaint = ComplaintFactory()
+    OutboxMessage.objects.create(**message(complaint, "reminder:taken"))
+    with pytest.raises(IntegrityError, match="duplicate key"), transaction.atomic():
+        copy_insert(OutboxMessage, [message(complaint, "reminder:new"),
+                                    message(complaint, "reminder:taken")])  # fmt: skip
+    assert not OutboxMessage.objects.filter(key="reminder:new").exists()
+
+
+def test_an_unknown_field_is_refused():
+    with pytest.raises(ValueError, match="not a field"):
+        copy_insert(OutboxMessage, [{"nonsense": 1}])
