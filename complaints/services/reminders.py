@@ -5,7 +5,8 @@ Reminders are never queued as far-future tasks. ``reminder_sweep`` runs every 15
 are near or past through the partial indexes on the case, and writes what is due today: one
 ``Reminder`` row under a unique key plus one outbox row. It is set-based: a few queries find
 which cases miss which reminders, and those are written in batches of cases, one transaction
-per batch with its case rows locked, the rows of each table with one insert. A second sweep,
+per batch with its case rows locked, the rows of each table with one insert (a ``COPY`` on
+PostgreSQL). A second sweep,
 or two at once, finds the keys and writes nothing; downtime loses nothing, because the next
 sweep looks at the dates again; a sweep stopped halfway (time limit, killed worker) leaves
 whole batches written and the next one does the rest. The query plans at 100,000 complaints
@@ -409,8 +410,9 @@ def reminder_sweep(*, today: date) -> int:
 
     Safe to run twice, after downtime, and twice at once (see the module docstring for the
     rules and the catch-up rule). Set-based: the candidates come from one range query per
-    deadline, the keys already written and the managers already told from one query each for
-    the whole sweep, and only the cases with something missing are written, ``BATCH_SIZE``
+    deadline; what is written already from one query each for the whole sweep (today's overdue
+    keys read by day, the other keys probed, the managers told); and only the cases with
+    something missing are written, ``BATCH_SIZE``
     cases per transaction (``cases_reminders_write``). A quiet sweep costs a fixed number of
     queries, whatever the number of cases.
     """
