@@ -6,10 +6,9 @@ are near or past through the partial indexes on the case, and writes what is due
 ``Reminder`` row under a unique key plus one outbox row. It is set-based: a few queries find
 which cases miss which reminders, and those are written in batches of cases, one transaction
 per batch with its case rows locked, the rows of each table with one insert (a ``COPY`` on
-PostgreSQL). A second sweep,
-or two at once, finds the keys and writes nothing; downtime loses nothing, because the next
-sweep looks at the dates again; a sweep stopped halfway (time limit, killed worker) leaves
-whole batches written and the next one does the rest. The query plans at 100,000 complaints
+PostgreSQL). A second sweep, or two at once, finds the keys and writes nothing; downtime loses
+nothing, because the next sweep looks at the dates again; a sweep stopped halfway (time limit,
+killed worker) leaves whole batches written and the next one does the rest. The query plans at 100,000 complaints
 are in bench/query-plans.md.
 
 The rules, per open case and per deadline that still matters (``decision_due``;
