@@ -8,8 +8,8 @@ which cases miss which reminders, and those are written in batches of cases, one
 per batch with its case rows locked, the rows of each table with one insert (a ``COPY`` on
 PostgreSQL). A second sweep, or two at once, finds the keys and writes nothing; downtime loses
 nothing, because the next sweep looks at the dates again; a sweep stopped halfway (time limit,
-killed worker) leaves whole batches written and the next one does the rest. The query plans at 100,000 complaints
-are in bench/query-plans.md.
+killed worker) leaves whole batches written and the next one does the rest. The query plans,
+at 100,000 and 1,000,000 complaints, are in bench/query-plans.md.
 
 The rules, per open case and per deadline that still matters (``decision_due``;
 ``acknowledgement_due`` while ``acknowledged_on`` is empty; ``first_contact_due`` while
