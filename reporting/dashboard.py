@@ -5,7 +5,8 @@ Every figure comes from reporting.figures (the month rollups, and the open cases
 their partial indexes), plus one query for the time of the last refresh and one for the
 departments of the filter: a fixed number of queries whatever the number of cases. The
 period's tables and charts are drawn once per state of the rollups and kept in the cache
-(``period_html``); the figures of now are counted on every request.
+(``period_html``); the figures of now are counted again whenever a case or an improvement
+action has changed (``reporting.figures.open_now_kept``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from accounts.models import Department, User
 from complaints.models import Rating
 
 from .charts import BarChart, MonthChart, bar_chart, column_chart, line_chart
-from .figures import OpenNow, PeriodFigures, default_period, open_now, period_figures
+from .figures import OpenNow, PeriodFigures, default_period, open_now_kept, period_figures
 from .models import MonthFigures
 from .rollups import month_end, month_of, months_between
 from .selectors import VIEW_DEPARTMENT, VIEW_ORGANISATION
@@ -270,11 +271,12 @@ class Dashboard:
 def dashboard_for(
     *, department: Department | None, start: date, end: date, today: date
 ) -> Dashboard:
-    """The figures of now (three queries) and the time of the last refresh (one); the
+    """The figures of now (three queries, or none while nothing they count has changed:
+    ``open_now_kept``) and the time of the last refresh (one); the
     figures of the months ``start`` to ``end`` (first days of months, both included) are read
     only when drawn (``Dashboard.figures``, ``period_html``)."""
     refreshed = MonthFigures.objects.aggregate(last=Max("refreshed_at"))["last"]
-    now = open_now(today=today, department_id=department.pk if department else None)
+    now = open_now_kept(today=today, department_id=department.pk if department else None)
     return Dashboard(start, end, department, now, refreshed, today)
 
 
@@ -291,8 +293,8 @@ def period_html(board: Dashboard) -> str:
     of the month rollups, the same for everyone who may see that department, so drawn once per
     department, period, language and state of the rollups and then taken from the cache.
     Drawing it costs three queries, the merging of the month rows and about 20 tables; the
-    key costs one small query (``Dashboard.period_state``). The figures of now are never
-    cached, and a department's part is only ever given to whom the view lets see it."""
+    key costs one small query (``Dashboard.period_state``). A department's part is only ever
+    given to whom the view lets see it."""
     department = board.department.pk if board.department else "all"
     key = (
         f"dashboard-period:{PROCESS_TOKEN}:{department}:{board.start.isoformat()}:"

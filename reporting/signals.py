@@ -4,11 +4,13 @@ These are signal receivers in the higher layer (reporting listens to complaints;
 each marks the months a change touches, before and after, in the writer's transaction.
 """
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
 from complaints.models import Complaint, OmbudsmanCase, SurveyResponse
 
-from .models import Lesson
+from .figures import open_now_changed
+from .models import ImprovementAction, Lesson
 from .rollups import case_months, month_of, rollups_mark
 
 
@@ -21,6 +23,14 @@ def _case_changed(sender, instance: Complaint, **kwargs) -> None:
     months = case_months(instance.__dict__) | getattr(instance, "_rollup_months", set())
     rollups_mark(months)
     instance._rollup_months = case_months(instance.__dict__)
+    _now_changed()
+
+
+def _now_changed(*args, **kwargs) -> None:
+    """The dashboard's figures of now (open cases, improvement actions): a new version now
+    and again after commit (reporting.figures.open_now_kept)."""
+    open_now_changed()
+    transaction.on_commit(open_now_changed)
 
 
 def _themes_changed(sender, instance, action: str, **kwargs) -> None:
@@ -60,3 +70,4 @@ def connect() -> None:
             )
     for signal in (post_save, post_delete):
         signal.connect(_ombudsman_changed, sender=OmbudsmanCase, dispatch_uid="rollups-omb")
+        signal.connect(_now_changed, sender=ImprovementAction, dispatch_uid="dashboard-now-action")

@@ -446,3 +446,28 @@ def test_the_changes_of_a_few_seconds_queue_one_refresh(
     with django_capture_on_commit_callbacks(execute=True):
         ComplaintFactory()
     assert len(queued) == 2
+
+
+def test_the_kept_figures_of_now_are_counted_again_after_a_change_of_a_case_or_an_action(
+    django_assert_num_queries,
+):
+    """open_now_kept: three queries when something changed, none while nothing did."""
+    from reporting.figures import open_now_kept
+
+    built = build(data_set(6, seed=1))
+    department = built["departments"]["a"]
+    owner = UserFactory(manager=True, department=department)
+    today = date(2026, 1, 15)
+    first = open_now_kept(today=today, department_id=department.pk)
+    with django_assert_num_queries(0):
+        assert open_now_kept(today=today, department_id=department.pk) == first
+    ImprovementAction.objects.create(
+        title="Maatregel", owner=owner, created_by=owner, due_on=today - timedelta(days=1),
+        status=ActionStatus.PLANNED, department=department,
+    )  # fmt: skip
+    with django_assert_num_queries(3):
+        counted = open_now_kept(today=today, department_id=department.pk)
+    assert (counted.actions_open, counted.actions_overdue) == (1, 1)
+    ComplaintFactory(department=department)  # a new open case
+    later = open_now_kept(today=today, department_id=department.pk)
+    assert later.total == counted.total + 1
