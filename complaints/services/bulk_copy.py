@@ -1,4 +1,5 @@
-"""Many new rows of a model written with PostgreSQL's ``COPY`` (psycopg's ``Cursor.copy``).
+"""Many new rows of a model written with PostgreSQL's ``COPY`` (psycopg's ``Cursor.copy``);
+``bulk_create`` on other databases (SQLite, ``make run``).
 
 For the reminder sweeps, which write tens of thousands of outbox and reminder rows at the
 first run of a day: ``bulk_create`` prepares every value of every object through its field
@@ -20,9 +21,11 @@ from django.utils import timezone
 
 def copy_insert(model: type[models.Model], rows: Sequence[dict]) -> list[int]:
     """Insert ``rows`` (dicts of field attnames to values) into ``model``'s table; return
-    their new ids, in order. PostgreSQL only."""
+    their new ids, in order."""
     if not rows:
         return []
+    if connection.vendor != "postgresql":
+        return [obj.pk for obj in model.objects.bulk_create([model(**row) for row in rows])]
     meta = model._meta
     now = timezone.now()
     fields = [field for field in meta.concrete_fields if not field.primary_key]

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -103,40 +103,14 @@ def outbox_enqueue(
     return message
 
 
-def outbox_enqueue_many(messages: list[OutboxMessage]) -> dict[str, OutboxMessage]:
-    """``outbox_enqueue`` for many unsaved rows at once, in the caller's transaction: one
-    insert instead of one query pair per row (the reminder sweeps write tens of thousands).
-
-    Same guarantee: a key already written (or written by a concurrent transaction meanwhile:
-    the insert waits for it and skips the key) writes nothing and the existing row is
-    returned. Returns the rows by key. After commit one outbox sweep is nudged to send the
-    new rows (one task per call, not one per row); if the broker is down the periodic sweep
-    sends them later.
-    """
-    if not messages:
-        return {}
-    by_key = {message.key: message for message in messages}
-    OutboxMessage.objects.bulk_create(by_key.values(), ignore_conflicts=True)
-    stored = {
-        message.key: message
-        for message in OutboxMessage.objects.filter(key__in=list(by_key)).order_by()
-    }
-    transaction.on_commit(_nudge_sweep)
-    return stored
-
-
 def outbox_enqueue_new(messages: list[dict]) -> list[int]:
     """Many rows whose keys the caller knows are not written yet (it holds the locks of what
     they are about and has looked), in the caller's transaction; returns their ids in order.
-    On PostgreSQL one ``COPY`` (``bulk_copy``): a key that is there after all fails the
-    transaction. Elsewhere ``outbox_enqueue_many``. After commit one outbox sweep is nudged."""
-    if not messages:
-        return []
-    if connection.vendor != "postgresql":
-        stored = outbox_enqueue_many([OutboxMessage(**message) for message in messages])
-        return [stored[message["key"]].pk for message in messages]
+    One ``COPY`` on PostgreSQL (``bulk_copy``): a key that is there after all fails the
+    transaction. After commit one outbox sweep is nudged."""
     ids = copy_insert(OutboxMessage, messages)
-    transaction.on_commit(_nudge_sweep)
+    if ids:
+        transaction.on_commit(_nudge_sweep)
     return ids
 
 
@@ -320,7 +294,7 @@ def _record_on_case(message: OutboxMessage) -> None:
 
 
 def _nudge_sweep() -> None:
-    """Ask a worker to send every pending row now (after ``outbox_enqueue_many``)."""
+    """Ask a worker to send every pending row now (after ``outbox_enqueue_new``)."""
     from complaints.tasks import outbox_sweep_task
 
     try:

@@ -48,7 +48,6 @@ on the case, and daily rows would drown the timeline; the ``Reminder`` rows are 
 
 import gc
 import logging
-import re
 from collections import Counter, defaultdict, namedtuple
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
@@ -68,6 +67,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
+from complaints.links import case_paths
 from complaints.models import Complaint, OutboxKind, Reminder, ReminderKind, Stage
 from complaints.models.outbox import OVERDUE_MARK, reminder_overdue_day
 from complaints.services.bulk_copy import copy_insert
@@ -678,22 +678,21 @@ def reminders_store(items: list[Store]) -> None:
     # The rows are new (see above): on PostgreSQL both tables are written with COPY
     # (``bulk_copy``), about twice as fast as bulk_create for a first run of the day.
     message_ids = outbox_enqueue_new(messages)
-    reminders = [
-        {
-            "key": item.key,
-            "complaint_id": item.case.pk,
-            "due_field": item.due_field,
-            "due_on": item.due_on,
-            "kind": str(item.kind),
-            "recipient_id": item.recipient.pk,
-            "message_id": message_id,
-        }
-        for item, message_id in zip(items, message_ids, strict=True)
-    ]
-    if connection.vendor == "postgresql":
-        copy_insert(Reminder, reminders)
-    else:
-        Reminder.objects.bulk_create([Reminder(**reminder) for reminder in reminders])
+    copy_insert(
+        Reminder,
+        [
+            {
+                "key": item.key,
+                "complaint_id": item.case.pk,
+                "due_field": item.due_field,
+                "due_on": item.due_on,
+                "kind": str(item.kind),
+                "recipient_id": item.recipient.pk,
+                "message_id": message_id,
+            }
+            for item, message_id in zip(items, message_ids, strict=True)
+        ],
+    )
 
 
 def reminder_render(*, case: "Case", due: Due, recipient: User, language: str) -> tuple[str, str]:
@@ -710,15 +709,7 @@ def reminder_render(*, case: "Case", due: Due, recipient: User, language: str) -
 
 
 def case_url(case: "Case") -> str:
-    return case_url_of(case.reference)
-
-
-def case_url_of(reference: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("complaints:case", args=[reference])
-
-
-PLAIN_REFERENCE = re.compile(r"[A-Za-z0-9-]+")
-URL_REFERENCE_MARK = "KLREFERENCEMARK"
+    return settings.SITE_URL.rstrip("/") + reverse("complaints:case", args=[case.reference])
 
 
 def render_mail(
@@ -756,17 +747,13 @@ class MailShapes:
 
     def __init__(self) -> None:
         self.shapes: dict[tuple, tuple[str, str]] = {}
-        self.url_pattern = ""  # the case link with a marker for the reference, once a sweep
+        self.case_path: Callable[[str], str] | None = None  # complaints.links, once a sweep
 
     def case_url(self, case: "Case") -> str:
-        """``case_url``, without a ``reverse()`` per mail (a fifth of a first run of the day):
-        a plain reference (letters, digits, dashes: nothing ``reverse`` would escape) goes
-        into the link by replacement."""
-        if not PLAIN_REFERENCE.fullmatch(case.reference):
-            return case_url(case)
-        if not self.url_pattern:
-            self.url_pattern = case_url_of(URL_REFERENCE_MARK)
-        return self.url_pattern.replace(URL_REFERENCE_MARK, case.reference)
+        """``case_url`` without a ``reverse()`` per mail (a fifth of a first run of the day)."""
+        if self.case_path is None:
+            self.case_path = case_paths()
+        return settings.SITE_URL.rstrip("/") + self.case_path(case.reference)
 
     @staticmethod
     def marker(name: str) -> str:

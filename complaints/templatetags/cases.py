@@ -3,13 +3,14 @@ from functools import lru_cache
 
 from django import template
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+
+from complaints.links import case_paths
 
 register = template.Library()
 
@@ -37,7 +38,8 @@ def due(day: date | None, today: date, is_open: bool = True) -> str:
 
 
 # A row of the worklist (worklist.html). Written out here rather than as a {% for %} in the
-# template: 50 rows of 7 cells were about half the page's time (bench/query-plans.md).
+# template: 50 rows of 7 cells were about half the page's time (bench/query-plans.md); the
+# links by complaints.links.case_paths.
 WORKLIST_ROW = (
     "<tr>\n"
     '      <td><a class="utrecht-link" href="{href}">{reference}</a></td>\n'
@@ -49,7 +51,6 @@ WORKLIST_ROW = (
     "      <td>{due}</td>\n"
     "    </tr>\n"
 )
-CASE_URL_MARK = "KL-0000-MARK"
 
 
 @register.simple_tag
@@ -61,14 +62,13 @@ def worklist_rows(rows, today: date) -> SafeString:
 
     stages = {value: str(label) for value, label in Stage.choices}
     unassigned = _("unassigned")
-    case_url = reverse("complaints:case", args=[CASE_URL_MARK])
+    case_path = case_paths()
     html = []
     for row in rows:
-        reference = escape(row["reference"])
         html.append(
             WORKLIST_ROW.format(
-                href=case_url.replace(CASE_URL_MARK, reference),
-                reference=reference,
+                href=escape(case_path(row["reference"])),
+                reference=escape(row["reference"]),
                 name=escape(row["complainant_name"]),
                 stage=escape(stages.get(row["stage"], row["stage"])),
                 rung=row["rung"],

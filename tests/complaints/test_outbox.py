@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +29,7 @@ from complaints.services.outbox import (
     MAX_ATTEMPTS,
     message_id_for,
     outbox_enqueue,
-    outbox_enqueue_many,
+    outbox_enqueue_new,
     outbox_retry,
     outbox_send,
     outbox_sweep,
@@ -121,31 +121,32 @@ def test_enqueueing_nudges_a_worker_only_after_commit(django_capture_on_commit_c
     assert len(callbacks) == 1
 
 
-def test_enqueueing_many_writes_the_new_keys_once_and_returns_every_row(
+def test_enqueueing_many_new_rows_returns_their_ids_and_nudges_one_sweep(
     django_capture_on_commit_callbacks, mailoutbox
 ):
-    """The reminder sweeps write their mails with ``outbox_enqueue_many``: one insert, the
-    same guarantee as ``outbox_enqueue`` (a key written before keeps its row), and one
-    outbox sweep nudged after commit rather than a task per row."""
-    existing = enqueue("many:1", subject="Eerste")
+    """The reminder sweeps write their mails with ``outbox_enqueue_new``: one write for all
+    rows (a COPY on PostgreSQL), their ids in order, and one outbox sweep nudged after commit
+    rather than a task per row."""
 
-    def row(key: str) -> OutboxMessage:
-        return OutboxMessage(
-            key=key, kind=OutboxKind.OTHER, to="iemand@example.nl", subject="Nieuw", body="Tekst."
-        )
+    def row(key: str) -> dict:
+        return {"key": key, "kind": OutboxKind.OTHER.value, "to": "iemand@example.nl",
+                "subject": "Nieuw", "body": "Tekst."}  # fmt: skip
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        stored = outbox_enqueue_many([row("many:1"), row("many:2"), row("many:3")])
-    assert stored["many:1"].pk == existing.pk
-    assert {key: message.subject for key, message in stored.items()} == {
-        "many:1": "Eerste",
-        "many:2": "Nieuw",
-        "many:3": "Nieuw",
-    }
-    assert all(message.pk for message in stored.values())
-    assert OutboxMessage.objects.count() == 3
+        ids = outbox_enqueue_new([row("many:1"), row("many:2"), row("many:3")])
+    assert [OutboxMessage.objects.get(pk=pk).key for pk in ids] == ["many:1", "many:2", "many:3"]
     assert len(callbacks) == 1  # one sweep, which (eagerly, here) sent the pending rows
     assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 3
+
+
+def test_enqueueing_a_new_row_whose_key_is_there_fails_the_transaction():
+    """The callers lock and look first; a key written after all is a bug, not a repeat."""
+    enqueue("many:1")
+    taken = {"key": "many:1", "kind": OutboxKind.OTHER.value, "to": "iemand@example.nl",
+             "subject": "Nieuw", "body": "Tekst."}  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        outbox_enqueue_new([taken])
+    assert OutboxMessage.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
