@@ -11,16 +11,13 @@ action has changed (``reporting.figures.open_now_kept``).
 
 from __future__ import annotations
 
-import logging
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Sum
 from django.template.loader import render_to_string
@@ -33,11 +30,10 @@ from complaints.models import Rating
 
 from .charts import BarChart, MonthChart, bar_chart, column_chart, line_chart
 from .figures import OpenNow, PeriodFigures, default_period, open_now_kept, period_figures
+from .kept import kept
 from .models import MonthFigures
 from .rollups import month_end, month_of, months_between
 from .selectors import VIEW_DEPARTMENT, VIEW_ORGANISATION
-
-log = logging.getLogger(__name__)
 
 MAX_MONTHS = 60  # five years: enough for any comparison, and a chart that still reads
 
@@ -283,35 +279,25 @@ def dashboard_for(
 # The period's part of the page, kept this long at most: its key changes with every refresh of
 # the rollups; the limit covers what the key does not see (a theme renamed, say).
 PERIOD_CACHE_SECONDS = 10 * 60
-# Part of the key: each process keeps its own copies, so a new release (new templates, new
-# code) never serves a part drawn by the old one, nor a test run one drawn by an earlier run.
-PROCESS_TOKEN = uuid.uuid4().hex[:12]
 
 
 def period_html(board: Dashboard) -> str:
     """The period's part of the dashboard (reporting/dashboard_period.html): tables and charts
     of the month rollups, the same for everyone who may see that department, so drawn once per
-    department, period, language and state of the rollups and then taken from the cache.
+    department, period, language and state of the rollups and then kept (``reporting.kept``).
     Drawing it costs three queries, the merging of the month rows and about 20 tables; the
     key costs one small query (``Dashboard.period_state``). A department's part is only ever
     given to whom the view lets see it."""
     department = board.department.pk if board.department else "all"
     key = (
-        f"dashboard-period:{PROCESS_TOKEN}:{department}:{board.start.isoformat()}:"
-        f"{board.end.isoformat()}:"
+        f"dashboard-period:{department}:{board.start.isoformat()}:{board.end.isoformat()}:"
         f"{get_language()}:{board.period_state()}"
     )
-    try:
-        html = cache.get(key)
-    except Exception:
-        log.warning("cache unreachable; the dashboard is drawn without it", exc_info=True)
-        html = None
-    if html is None:
-        html = render_to_string("reporting/dashboard_period.html", {"dashboard": board})
-        try:
-            cache.set(key, html, PERIOD_CACHE_SECONDS)
-        except Exception:
-            log.warning("cache unreachable; the dashboard is drawn without it", exc_info=True)
+    html = kept(
+        key,
+        lambda: render_to_string("reporting/dashboard_period.html", {"dashboard": board}),
+        PERIOD_CACHE_SECONDS,
+    )
     return mark_safe(html)  # noqa: S308 -- rendered by a template with autoescaping
 
 

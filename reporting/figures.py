@@ -32,6 +32,7 @@ from complaints.models import (
 )
 from complaints.models.choices import OPEN_STAGES
 
+from .kept import kept
 from .ladder_metrics import Ratio
 from .models import Cause, ImprovementAction, MonthFigures
 from .models.learning import OPEN_ACTION_STATUSES
@@ -351,10 +352,9 @@ def open_now(*, today: date, department_id: int | None = None) -> OpenNow:
 # The dashboard keeps the figures of now until something they count changes: every save or
 # delete of a case or an improvement action gives them a new version (reporting.signals), at
 # once and again after commit (so a page drawn between the two is not kept). The limit covers
-# writes that pass the signals (a queryset update). Each process keeps its own copies.
+# writes that pass the signals (a queryset update).
 NOW_VERSION_KEY = "dashboard-now-version"
 NOW_CACHE_SECONDS = 60
-_PROCESS = uuid.uuid4().hex[:12]
 
 
 def open_now_changed() -> None:
@@ -366,26 +366,23 @@ def open_now_changed() -> None:
 
 
 def open_now_kept(*, today: date, department_id: int | None = None) -> OpenNow:
-    """``open_now``, kept in the cache until something it counts changes (three queries
-    then, two cache reads otherwise; at 1,000,000 complaints the busiest department's count
-    reads 8,000 entries of an index)."""
+    """``open_now``, kept (``reporting.kept``) until something it counts changes: three
+    queries then, none otherwise (at 1,000,000 complaints the busiest department's count reads
+    8,000 entries of an index)."""
     try:
         version = cache.get(NOW_VERSION_KEY)
         if version is None:
             cache.add(NOW_VERSION_KEY, uuid.uuid4().hex, None)
             version = cache.get(NOW_VERSION_KEY)
-        key = f"dashboard-now:{_PROCESS}:{department_id or 'all'}:{today.isoformat()}:{version}"
-        now = cache.get(key) if version else None
     except Exception:  # noqa: BLE001 -- the cache is down: count
+        version = None
+    if version is None:
         return open_now(today=today, department_id=department_id)
-    if now is None:
-        now = open_now(today=today, department_id=department_id)
-        try:
-            if version:
-                cache.set(key, now, NOW_CACHE_SECONDS)
-        except Exception:  # noqa: BLE001 -- counted again next time
-            log.warning("cache unreachable; the figures of now are counted on each request")
-    return now
+    return kept(
+        f"dashboard-now:{department_id or 'all'}:{today.isoformat()}:{version}",
+        lambda: open_now(today=today, department_id=department_id),
+        NOW_CACHE_SECONDS,
+    )
 
 
 def default_period(today: date) -> tuple[date, date]:
