@@ -175,9 +175,6 @@ SECTIONS = {
     ),
 }  # fmt: skip
 
-# Special-category personal data (complaints.selectors.SPECIAL_CATEGORY_FIELDS) is left out of
-# the summary and the edit form of anyone who may not see it (the case page's view).
-
 SECTION_WIDGETS = {
     "received_on": DATE,
     "conduct_date": DATE,
@@ -200,7 +197,8 @@ def section_form_class(
     section: str, *, without: frozenset[str] = frozenset()
 ) -> type[VersionedForm]:
     """The edit form of one section of the case page; ``without`` names fields the user may
-    not see (``SPECIAL_CATEGORY_FIELDS``): the form neither shows nor saves them."""
+    not see (``complaints.selectors.SPECIAL_CATEGORY_FIELDS``): the form neither shows nor
+    saves them."""
     _title, all_fields = SECTIONS[section]
     fields = [name for name in all_fields if name not in without]
     extra = {"themes"} if section == "conduct" else set()

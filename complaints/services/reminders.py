@@ -196,13 +196,10 @@ def reminders_due(case: "Case", rules: Rules) -> list[Due]:
 
 
 def deadline_reminders_due(deadline: Deadline, due_on: date, rules: Rules) -> tuple[Due, ...]:
-    """The reminders of one deadline on ``due_on`` that have come due today (remembered in
-    ``rules.memo``: the same for every case with that deadline and date)."""
-    memo_key = (deadline.field, due_on)
-    found = rules.memo.get(memo_key)
-    if found is not None:
-        return found
-    found = ()
+    """The reminders of one deadline on ``due_on`` that have come due today, remembered in
+    ``rules.memo`` (the same for every case with that deadline and date; ``reminders_due``
+    looks there first)."""
+    found: tuple[Due, ...] = ()
     latest = latest_reminder(due_on, rules)
     if latest is not None:
         kind, suffix, days = latest
@@ -213,7 +210,7 @@ def deadline_reminders_due(deadline: Deadline, due_on: date, rules: Rules) -> tu
             and days >= rules.manager_after
         ):
             found += (Due(deadline, due_on, ReminderKind.MANAGER, "manager", days),)
-    rules.memo[memo_key] = found
+    rules.memo[(deadline.field, due_on)] = found
     return found
 
 
@@ -462,9 +459,9 @@ def missing_reminders(
     unaddressed: set[str] | None = None,
 ) -> dict[int, list[Planned]]:
     """The reminders of ``plans`` (per case id, from ``reminders_due``) that are not written
-    yet, per case id: two queries for any number of cases. The manager reminder is once per
-    case and due date, whoever the managers are now (``reminder_manager_due``, a partial
-    index)."""
+    yet, per case id: at most three queries for any number of cases (today's overdue keys,
+    the other keys, the managers told). The manager reminder is once per case and due date,
+    whoever the managers are now (``reminder_manager_due``, a partial index)."""
     # A whole sweep plans tens of thousands of reminders and most are written already: today's
     # overdue rows are read first (one read of the day, ``keys_written_by_day``) and each key
     # is checked as it is built; only the missing ones become ``Planned``. The manager

@@ -418,6 +418,27 @@ def test_a_whole_sweep_reads_the_overdue_keys_of_the_day_by_day(monkeypatch):
     assert sweep_on(date(2026, 12, 4)) == len(cases)
 
 
+def test_the_sweep_turns_the_garbage_collector_back_on(monkeypatch):
+    """It is paused while the sweep plans (``collector_paused``), also when there is nothing
+    to do or the sweep fails."""
+    import gc
+
+    from complaints.services import reminders
+
+    assert reminder_sweep(today=DUE) == 0  # no cases: the early return
+    assert gc.isenabled()
+    only_decision_due()
+
+    def broken(*args, **kwargs):
+        assert not gc.isenabled()  # paused while planning
+        raise RuntimeError("planning failed")
+
+    monkeypatch.setattr(reminders, "missing_reminders", broken)
+    with pytest.raises(RuntimeError):
+        reminder_sweep(today=DUE)
+    assert gc.isenabled()
+
+
 def test_the_day_read_uses_its_partial_expression_index():
     if connection.vendor != "postgresql":
         pytest.skip("EXPLAIN output of PostgreSQL")

@@ -447,6 +447,31 @@ def test_the_chart_coordinates_are_written_without_a_decimal_comma(client):
     assert "," not in svg.split("</svg>", 1)[0]  # 12.5, never 12,5
 
 
+def test_a_chart_is_drawn_once_per_value_and_language(monkeypatch):
+    """The ``{% chart %}`` tag keeps what it drew: the same chart again costs no template; a
+    chart of other figures, or in another language (the month names), is drawn anew."""
+    from reporting.templatetags import dashboard as tags
+
+    drawn = []
+    real = tags.render_to_string
+    monkeypatch.setattr(
+        tags, "render_to_string", lambda *args, **kwargs: drawn.append(1) or real(*args, **kwargs)
+    )
+    tags._drawn.cache_clear()
+    months = [date(2025, m, 1) for m in range(1, 13)]
+    chart = column_chart(months, [("a", list(range(12)))])
+    with translation.override("nl"):
+        dutch = tags.chart(chart)
+        assert tags.chart(column_chart(months, [("a", list(range(12)))])) == dutch
+        assert len(drawn) == 1
+        tags.chart(column_chart(months, [("a", [1] * 12)]))
+        assert len(drawn) == 2
+    with translation.override("en"):
+        english = tags.chart(chart)
+    assert len(drawn) == 3
+    assert ">mrt<" in dutch.lower() and ">mar<" in english.lower()
+
+
 # ---------------------------------------------------------------------------
 # The chart geometry
 # ---------------------------------------------------------------------------
