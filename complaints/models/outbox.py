@@ -103,7 +103,7 @@ class ReminderKind(models.TextChoices):
 
 class Reminder(models.Model):
     """One reminder that the sweep decided to send, under a unique key: the record that makes
-    a second or concurrent sweep a no-op (``decision:KL-2026-00042:2026-11-04:before-5``)."""
+    a second or concurrent sweep a no-op (``decision:KL-2026-00042:2026-11-04:before-5:7``)."""
 
     key = models.CharField(_("key"), max_length=200, unique=True)
     complaint = models.ForeignKey(
@@ -121,13 +121,15 @@ class Reminder(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    message = models.OneToOneField(
+    # The mail that carried it: the deadline sweep sends each recipient one mail per run
+    # with all of their reminders (services/reminders.py), so a mail may carry several.
+    message = models.ForeignKey(
         OutboxMessage,
         verbose_name=_("message"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="reminder",
+        related_name="reminders",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -5,8 +5,9 @@ For the reminder sweeps, which write tens of thousands of outbox and reminder ro
 first run of a day: ``bulk_create`` prepares every value of every object through its field
 (about 20 µs a row here) and psycopg then quotes them as arrays in Python; ``COPY`` takes plain
 tuples. The ids are taken from the table's sequence first, so the caller can point other rows
-at them. The rows must be new: a unique key already there fails the whole transaction (no
-``ON CONFLICT`` in ``COPY``), which is what the sweeps want, as they lock and check first.
+at them (or, when the caller needs none, by the column's default). The rows must be new: a
+unique key already there fails the whole transaction (no ``ON CONFLICT`` in ``COPY``), which is
+what the sweeps want, as they lock and check first.
 
 Values are what Django would write: the given ones, else the field's default; ``auto_now`` and
 ``auto_now_add`` fields get the time of the call. Only plain fields (text, numbers, dates,
@@ -19,13 +20,14 @@ from django.db import connection, models
 from django.utils import timezone
 
 
-def copy_insert(model: type[models.Model], rows: Sequence[dict]) -> list[int]:
+def copy_insert(model: type[models.Model], rows: Sequence[dict], *, ids: bool = True) -> list[int]:
     """Insert ``rows`` (dicts of field attnames to values) into ``model``'s table; return
-    their new ids, in order."""
+    their new ids, in order (``ids=False``: none, and one query less)."""
     if not rows:
         return []
     if connection.vendor != "postgresql":
-        return [obj.pk for obj in model.objects.bulk_create([model(**row) for row in rows])]
+        created = model.objects.bulk_create([model(**row) for row in rows])
+        return [obj.pk for obj in created] if ids else []
     meta = model._meta
     now = timezone.now()
     fields = [field for field in meta.concrete_fields if not field.primary_key]
@@ -40,19 +42,24 @@ def copy_insert(model: type[models.Model], rows: Sequence[dict]) -> list[int]:
         raise ValueError(f"not a field of {meta.label}: {sorted(unknown)}")
     quote = connection.ops.quote_name
     table, pk = quote(meta.db_table), meta.pk.column
-    columns = ", ".join(quote(name) for name in (pk, *(field.column for field in fields)))
+    columns = [field.column for field in fields]
+    names = [field.attname for field in fields]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, pk, len(rows)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        names = [field.attname for field in fields]
+        new_ids: list[int] = []
+        if ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, pk, len(rows)],
+            )
+            new_ids = [row[0] for row in cursor.fetchall()]
+            columns.insert(0, pk)
+        sql = f"COPY {table} ({', '.join(quote(name) for name in columns)}) FROM STDIN"
         # Errors as Django's (IntegrityError for a key that is there), as from any query.
-        with (
-            connection.wrap_database_errors,
-            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-        ):
-            for id_, row in zip(ids, rows, strict=True):
-                copy.write_row((id_, *(row.get(name, defaults[name]) for name in names)))
-    return ids
+        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+            if ids:
+                for id_, row in zip(new_ids, rows, strict=True):
+                    copy.write_row((id_, *(row.get(name, defaults[name]) for name in names)))
+            else:
+                for row in rows:
+                    copy.write_row(tuple(row.get(name, defaults[name]) for name in names))
+    return new_ids

@@ -3,12 +3,13 @@
 Reminders are never queued as far-future tasks. ``reminder_sweep`` runs every 15 minutes
 (``CELERY_BEAT_SCHEDULE``, or ``manage.py run_sweeps``), reads the open cases whose due dates
 are near or past through the partial indexes on the case, and writes what is due today: one
-``Reminder`` row under a unique key plus one outbox row. It is set-based: a few queries find
-which cases miss which reminders, and those are written in batches of cases, one transaction
-per batch with its case rows locked, the rows of each table with one insert (a ``COPY`` on
+``Reminder`` row per reminder under a unique key, and per recipient one mail with all of their
+reminders of that run. It is set-based: a few queries find which cases miss which reminders,
+and those are written per recipient, one transaction per recipient (``MAIL_CASES`` cases at
+most) with its case rows locked, the rows of each table with one insert (a ``COPY`` on
 PostgreSQL). A second sweep, or two at once, finds the keys and writes nothing; downtime loses
 nothing, because the next sweep looks at the dates again; a sweep stopped halfway (time limit,
-killed worker) leaves whole batches written and the next one does the rest. The query plans,
+killed worker) leaves whole mails written and the next one does the rest. The query plans,
 at 100,000 and 1,000,000 complaints, are in bench/query-plans.md.
 
 The rules, per open case and per deadline that still matters (``decision_due``;
@@ -40,9 +41,14 @@ it is skipped and logged (nobody to tell). Keys end with the recipient's id, so 
 later gets the current reminder once too. A changed due date (postponement, extension) starts
 a new series, as the key holds the due date.
 
-The mail is rendered in the recipient's language (staff have none stored yet: the site's
-default, Dutch) and holds the reference, the deadline and the link to the case page only,
-never personal data of the complainant. No case event is recorded: a reminder changes nothing
+One mail per recipient and run, not per reminder: a handler with twenty overdue cases gets one
+mail a day listing them, the most urgent first, each with the link to its case (and the link to
+the work list), not twenty; a coordinator who watches every unassigned case is not flooded. A
+run with a single reminder for someone sends the mail about that case, with the reference in
+its subject. Later runs of the same day send only what came due since (a case assigned, a date
+changed). The mail is rendered in the recipient's language (staff have none stored yet: the
+site's default, Dutch) and holds the reference, the deadline and the link to the case page
+only, never personal data of the complainant. No case event is recorded: a reminder changes nothing
 on the case, and daily rows would drown the timeline; the ``Reminder`` rows are the record.
 """
 
@@ -53,7 +59,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, partial
+from functools import cached_property
 from operator import itemgetter
 
 from django.conf import settings
@@ -64,6 +70,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import trans_real
 
 from accounts.models import User
 from accounts.roles import Role
@@ -138,9 +145,11 @@ CASE_FIELDS = (
     *(d.done_field for d in DEADLINES if d.done_field),
 )
 USER_FIELDS = ("id", "email", "full_name", "is_active", "department_id")
-# Cases per transaction of the sweep: large enough that the queries per batch vanish in the
-# inserts, small enough that locks are short and a killed worker loses little work.
-BATCH_SIZE = 100
+# Cases per mail, and so per transaction of the sweep: a recipient's reminders of a run go out
+# in one mail, up to this many cases (beyond it, a mail per this many: a list that long is read
+# in the work list, not in a mail); small enough that the locks are short and a killed worker
+# loses little work.
+MAIL_CASES = 500
 
 
 @dataclass(frozen=True)
@@ -407,10 +416,10 @@ def reminder_sweep(*, today: date) -> int:
     Safe to run twice, after downtime, and twice at once (see the module docstring for the
     rules and the catch-up rule). Set-based: the candidates come from one range query per
     deadline; what is written already from one query each for the whole sweep (today's overdue
-    keys read by day, the other keys probed, the managers told); and only the cases with
-    something missing are written, ``BATCH_SIZE``
-    cases per transaction (``cases_reminders_write``). A quiet sweep costs a fixed number of
-    queries, whatever the number of cases.
+    keys read by day, the other keys probed, the managers told); and only what is missing is
+    written, per recipient: one transaction and one mail with all of their reminders
+    (``recipient_reminders_write``; ``MAIL_CASES`` cases at most). A quiet sweep costs a fixed
+    number of queries, whatever the number of cases.
     """
     rules = load_rules(today)
     with collector_paused():
@@ -427,16 +436,24 @@ def reminder_sweep(*, today: date) -> int:
             "reminder sweep: nobody to tell (no handler, coordinator or manager) for %s",
             ", ".join(sorted(unaddressed)[:20]),
         )
-    todo = sorted(missing)
+    todo: dict[int, set[int]] = defaultdict(set)  # recipient id -> ids of their cases
+    people: dict[int, User | StaffRow] = {}
+    for items in missing.values():
+        for item in items:
+            todo[item.recipient.pk].add(item.case.pk)
+            people.setdefault(item.recipient.pk, item.recipient)
     shapes = MailShapes()
     count = 0
-    for start in range(0, len(todo), BATCH_SIZE):
-        count += cases_reminders_write(
-            complaint_ids=todo[start : start + BATCH_SIZE],
-            rules=rules,
-            recipients=recipients,
-            render=shapes,
-        )
+    for recipient_id in sorted(todo):
+        complaint_ids = sorted(todo[recipient_id])
+        for start in range(0, len(complaint_ids), MAIL_CASES):
+            count += recipient_reminders_write(
+                recipient=people[recipient_id],
+                complaint_ids=complaint_ids[start : start + MAIL_CASES],
+                rules=rules,
+                recipients=recipients,
+                render=shapes,
+            )
     if count:
         log.info("reminder sweep for %s: %s reminders written", today.isoformat(), count)
     return count
@@ -457,11 +474,16 @@ def missing_reminders(
     plans: dict[int, list[Due]],
     recipients: Recipients,
     unaddressed: set[str] | None = None,
+    only: int | None = None,
 ) -> dict[int, list[Planned]]:
     """The reminders of ``plans`` (per case id, from ``reminders_due``) that are not written
     yet, per case id: at most three queries for any number of cases (today's overdue keys,
     the other keys, the managers told). The manager reminder is once per case and due date,
-    whoever the managers are now (``reminder_manager_due``, a partial index)."""
+    whoever the managers are now (``reminder_manager_due``, a partial index).
+
+    ``only``: the reminders of that recipient alone, the manager reminders checked by their
+    own keys (``recipient_reminders_write``: the sweep has applied the "once per case and due
+    date" already, and another manager's reminder of the same case may be written first)."""
     # A whole sweep plans tens of thousands of reminders and most are written already: today's
     # overdue rows are read first (one read of the day, ``keys_written_by_day``) and each key
     # is checked as it is built; only the missing ones become ``Planned``. The manager
@@ -481,7 +503,9 @@ def missing_reminders(
         users = recipients.for_due(case, due)
         if not users and unaddressed is not None:
             unaddressed.add(case.reference)
-        if due.kind == ReminderKind.MANAGER:
+        if only is not None:
+            users = [user for user in users if user.pk == only]
+        elif due.kind == ReminderKind.MANAGER:
             to_managers += [(case, due, user) for user in users]
             continue
         head = f"{due.deadline.key}:{case.reference}{due.key_tail}"  # as ``Due.key``
@@ -592,22 +616,24 @@ def keys_probed(keys: Collection[str]) -> set[str]:
 
 
 @transaction.atomic
-def cases_reminders_write(
+def recipient_reminders_write(
     *,
+    recipient: "User | StaffRow",
     complaint_ids: Collection[int],
     rules: Rules,
     recipients: Recipients,
-    render: Callable[..., tuple[str, str]] | None = None,
+    render: "MailShapes | None" = None,
 ) -> int:
-    """Lock a batch of cases, decide again from the locked rows, and write what is not there
-    yet: the outbox rows and the ``Reminder`` rows each with one insert.
+    """Lock these cases, decide again from the locked rows, and write what is not there yet
+    for ``recipient``: one mail with all of it (``reminder_mail_store``) and a ``Reminder`` row
+    per reminder, each table with one insert. Returns the number of reminders.
 
     The locks (taken in id order, so concurrent sweeps cannot deadlock) serialise concurrent
     sweeps on these cases; the second one finds the first one's keys (read committed: a
-    statement after the lock sees the committed rows). A batch is written whole or not at
-    all, so a killed worker leaves whole batches and the next sweep writes the rest.
-    ``render``: ``reminder_render`` or a ``MailShapes`` shared by the batches of a sweep."""
-    render = render or reminder_render
+    statement after the lock sees the committed rows). It is written whole or not at all, so
+    a killed worker leaves whole mails and the next sweep writes the rest. A case handed to
+    someone else in the meantime is left to the next sweep, for its new handler.
+    ``render``: a ``MailShapes`` shared by the mails of a sweep."""
     cases = list(
         case_rows(
             Complaint.objects.select_for_update(of=("self",))
@@ -617,23 +643,74 @@ def cases_reminders_write(
         )
     )
     plans = {case.pk: reminders_due(case, rules) for case in cases}
-    missing = missing_reminders(cases, plans, recipients)  # nobody to tell: logged by the sweep
+    missing = missing_reminders(cases, plans, recipients, only=recipient.pk)
     items = [item for case in cases for item in missing.get(case.pk, ())]
-    reminders_store(
+    if items:
+        reminder_mail_store(items, render or MailShapes())
+    return len(items)
+
+
+# Most urgent first in a mail: overdue (the longest first; the manager's too), due today, due
+# soon (the nearest first).
+KIND_ORDER = {
+    ReminderKind.OVERDUE: 0,
+    ReminderKind.MANAGER: 0,
+    ReminderKind.ON_THE_DAY: 1,
+    ReminderKind.BEFORE: 2,
+}
+
+
+def urgency(item: Planned) -> tuple:
+    order = KIND_ORDER[item.due.kind]
+    days = -item.due.days if order == 0 else item.due.days
+    return (order, days, item.case.reference, item.due.deadline.key, item.key)
+
+
+def reminder_mail_store(items: list[Planned], render: "MailShapes") -> None:
+    """The reminders of one recipient (``items``, none written yet: the caller holds the case
+    locks and has looked) as one mail in the outbox and their ``Reminder`` rows pointing to
+    it. One reminder gets the mail about its case (``reminder_render``), several a list, the
+    most urgent first (``MailShapes.digest``). The mail's key is ``reminder:`` and the first
+    of its reminders' keys, unique as they are."""
+    items = sorted(items, key=urgency)
+    recipient = items[0].recipient
+    language = getattr(recipient, "language", "") or settings.LANGUAGE_CODE
+    if len(items) == 1:
+        item = items[0]
+        subject, body = render(case=item.case, due=item.due, recipient=recipient, language=language)
+        complaint_id = item.case.pk
+    else:
+        subject, body = render.digest(items, recipient=recipient, language=language)
+        complaint_id = None  # about several cases: each reminder row names its own
+    [message_id] = outbox_enqueue_new(
         [
-            Store(
-                case=item.case,
-                key=item.key,
-                recipient=item.recipient,
-                due_field=item.due.deadline.field,
-                due_on=item.due.due_on,
-                kind=item.due.kind,
-                render=partial(render, case=item.case, due=item.due, recipient=item.recipient),
-            )
-            for item in items
+            {
+                "key": f"reminder:{min(item.key for item in items)}",
+                "kind": OutboxKind.REMINDER.value,
+                "to": recipient.email,
+                "subject": subject,
+                "body": body,
+                "complaint_id": complaint_id,
+                "language": language,
+            }
         ]
     )
-    return len(items)
+    copy_insert(
+        Reminder,
+        [
+            {
+                "key": item.key,
+                "complaint_id": item.case.pk,
+                "due_field": item.due.deadline.field,
+                "due_on": item.due.due_on,
+                "kind": str(item.due.kind),
+                "recipient_id": recipient.pk,
+                "message_id": message_id,
+            }
+            for item in items
+        ],
+        ids=False,
+    )
 
 
 @dataclass(frozen=True)
@@ -650,9 +727,11 @@ class Store:
 
 
 def reminders_store(items: list[Store]) -> None:
-    """Many reminders at once: their mails in the outbox, each rendered in its recipient's
-    language, and their ``Reminder`` rows; one insert for each table. Shared with the
-    ombudsman sweep (``complaints.services.ombudsman_reminders``). The caller holds the case
+    """Many reminders at once, a mail each: their mails in the outbox, each rendered in its
+    recipient's language, and their ``Reminder`` rows; one insert for each table. The
+    ombudsman sweep's (``complaints.services.ombudsman_reminders``: a handful a day, each about
+    a request of its own); the deadline sweep sends a mail per recipient
+    (``reminder_mail_store``). The caller holds the case
     locks and has checked that the keys are not written (the unique keys stop a duplicate
     regardless: the transaction fails rather than write one twice)."""
     if not items:
@@ -744,6 +823,8 @@ class MailShapes:
 
     def __init__(self) -> None:
         self.shapes: dict[tuple, tuple[str, str]] = {}
+        self.lines: dict[tuple, str] = {}  # the sentence per shape, for the lists (``line``)
+        self.due_texts: dict[tuple[str, date], str] = {}  # (language, date): long date
         self.case_path: Callable[[str], str] | None = None  # complaints.links, once a sweep
 
     def case_url(self, case: "Case") -> str:
@@ -781,20 +862,85 @@ class MailShapes:
             body = body.replace(self.marker(name), value)
         return " ".join(subject.split()), body.strip() + "\n"
 
+    # Rendered in place of a number of days in a line's shape, then replaced by the real one:
+    # a list of a first run of the day has thousands of different numbers of days overdue.
+    DAYS = 1_000_000_007
+
+    def line(self, *, case: "Case", due: Due, language: str) -> str:
+        """The sentence about one reminder (``reminder_line.txt``, which the single mail
+        includes too), rendered once per shape like the mails. Here the shape leaves out the
+        due date (a marker) and the number of days, as far as the language's plural form
+        allows: the template is rendered with ``DAYS`` when that number takes the same plural
+        form as ``due.days`` (in Dutch and English: any number but 1), and ``DAYS`` is then
+        replaced; the rendering checks that it is there as written."""
+        handler_name = case.handler.full_name if case.handler_id else ""
+        plural = trans_real.translation(language).plural
+        days = self.DAYS if plural(due.days) == plural(self.DAYS) else due.days
+        shape = (language, due.deadline.key, due.kind, days, bool(handler_name))
+        text = self.lines.get(shape)
+        if text is None:
+            text = self.lines[shape] = self.line_raw(due, language, days, bool(handler_name))
+        if days == self.DAYS:
+            if str(self.DAYS) not in text:  # written otherwise (a language's number format)
+                days = due.days
+                text = self.line_raw(due, language, days, bool(handler_name))
+            text = text.replace(str(self.DAYS), str(due.days))
+        due_text = self.due_texts.get((language, due.due_on))
+        if due_text is None:
+            with translation.override(language):
+                due_text = self.due_texts[language, due.due_on] = date_format(due.due_on, "l j F Y")
+        text = text.replace(self.marker("due_text"), due_text)
+        text = text.replace(self.marker("reference"), case.reference)
+        return text.replace(self.marker("handler_name"), handler_name).strip()
+
+    def line_raw(self, due: Due, language: str, days: int, has_handler: bool) -> str:
+        markers = {name: self.marker(name) for name in ("reference", "handler_name", "due_text")}
+        if not has_handler:
+            markers["handler_name"] = ""
+        with translation.override(language):
+            context = {**self.context(due), "days": days, **markers}
+            return render_to_string("complaints/mail/reminder_line.txt", context)
+
+    def digest(self, items: list[Planned], *, recipient: User, language: str) -> tuple[str, str]:
+        """The subject and body of one mail with several reminders (``items``, in the order
+        given): per reminder its sentence and the link to its case."""
+        entries = []
+        for item in items:
+            text = self.line(case=item.case, due=item.due, language=language)
+            text = text.replace("\n", "\n  ")  # the manager's second sentence, indented
+            entries.append(f"- {text}\n  {self.case_url(item.case)}\n")
+        with translation.override(language):
+            context = {
+                "count": len(items),
+                "overdue": sum(KIND_ORDER[item.due.kind] == 0 for item in items),
+                "lines": "\n".join(entries),
+                "recipient_name": recipient.get_short_name(),
+                "worklist_url": settings.SITE_URL.rstrip("/") + reverse("complaints:worklist"),
+                "organisation": settings.ORGANISATION_NAME,
+            }
+            subject = render_to_string("complaints/mail/reminder_digest_subject.txt", context)
+            body = render_to_string("complaints/mail/reminder_digest_body.txt", context)
+        return " ".join(subject.split()), body.strip() + "\n"
+
+    @staticmethod
+    def context(due: Due) -> dict:
+        """What the templates read of a reminder but the case's values (in the language
+        that is active)."""
+        return {
+            "kind": due.kind,
+            "days": due.days,
+            "deadline": str(due.deadline.label),
+            "deadline_phrase": str(due.deadline.phrase),
+            "due_text": date_format(due.due_on, "l j F Y"),
+            "organisation": settings.ORGANISATION_NAME,
+        }
+
     def render_raw(self, due: Due, language: str, has_handler: bool) -> tuple[str, str]:
         markers = {name: self.marker(name) for name in self.VALUES}
         if not has_handler:
             markers["handler_name"] = ""
         with translation.override(language):
-            context = {
-                **markers,
-                "kind": due.kind,
-                "days": due.days,
-                "deadline": str(due.deadline.label),
-                "deadline_phrase": str(due.deadline.phrase),
-                "due_text": date_format(due.due_on, "l j F Y"),
-                "organisation": settings.ORGANISATION_NAME,
-            }
+            context = {**markers, **self.context(due)}
             subject = render_to_string("complaints/mail/reminder_subject.txt", context)
             body = render_to_string("complaints/mail/reminder_body.txt", context)
         return subject, body

@@ -50,6 +50,9 @@ def test_copied_rows_equal_the_rows_django_writes_and_get_their_ids_in_order():
           "recipient_id": recipient.pk, "message_id": ids[0]}],
     )  # fmt: skip
     assert Reminder.objects.get(key="k").message == copied[0]
+    # Without asking for the ids: the table's own sequence numbers them.
+    assert copy_insert(OutboxMessage, [message(complaint, "reminder:no-id")], ids=False) == []
+    assert OutboxMessage.objects.get(key="reminder:no-id").pk > max(ids)
 
 
 def test_a_key_that_is_there_already_fails_the_whole_transaction():

@@ -5,14 +5,16 @@ here), as beat runs it; the rules are in the docstring of complaints/services/re
 """
 
 import io
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from complaints.models import (
     OutboxKind,
@@ -119,6 +121,44 @@ def test_the_reminder_mail_names_the_case_and_the_deadline_in_dutch_with_a_link(
         assert personal not in message.subject + message.body
 
 
+def test_several_reminders_of_a_handler_come_in_one_mail_the_most_urgent_first(settings):
+    settings.SITE_URL = "https://klachten.example.nl/"
+    handler = UserFactory(handler=True, full_name="Henk de Behandelaar")
+    soon = only_decision_due(handler=handler, decision_due=date(2026, 12, 31))  # in 1 day
+    overdue = only_decision_due(handler=handler, decision_due=DUE - timedelta(2))
+    today = only_decision_due(
+        handler=handler, complainant_name="Jantje Geheimnaam", complainant_email="j@example.org"
+    )
+    other = only_decision_due(decision_due=DUE - timedelta(2))  # another handler's
+    assert sweep_on(DUE) == 4
+
+    message = OutboxMessage.objects.get(to=handler.email)
+    assert message.kind == OutboxKind.REMINDER
+    assert message.complaint is None  # about several cases: the reminder rows name them
+    assert message.subject == "3 termijnen van klachten vragen uw aandacht, 1 verstreken"
+    assert set(message.reminders.values_list("complaint", flat=True)) == {
+        soon.pk,
+        overdue.pk,
+        today.pk,
+    }
+    # Most urgent first, each with its deadline in Dutch and the link to its case.
+    at = [message.body.index(f"Klacht {case.reference}:") for case in (overdue, today, soon)]
+    assert at == sorted(at)
+    for case in (overdue, today, soon):
+        assert f"https://klachten.example.nl/staff/complaints/{case.reference}/" in message.body
+    assert "is 2 dagen te laat" in message.body
+    assert "donderdag 31 december 2026" in message.body
+    assert "https://klachten.example.nl/staff/complaints/\n" in message.body  # the work list
+    assert other.reference not in message.body
+    for personal in ("Jantje", "Geheimnaam", "j@example.org"):
+        assert personal not in message.subject + message.body
+    # The other handler's single reminder is the mail about that case.
+    single = OutboxMessage.objects.get(to=other.handler.email)
+    assert single.complaint_id == other.pk and other.reference in single.subject
+    assert sweep_on(DUE) == 0
+    assert OutboxMessage.objects.count() == 2
+
+
 def test_each_deadline_kind_gets_its_own_reminder():
     case = ComplaintFactory(
         decision_due=DUE,
@@ -191,7 +231,10 @@ def test_running_the_sweep_twice_the_same_day_writes_nothing_new():
     assert reminder_sweep(today=today) == 5
     assert reminder_sweep(today=today) == 0
     assert Reminder.objects.count() == 5
-    assert OutboxMessage.objects.count() == 5
+    # A mail to each case's handler; one to the manager with both of theirs.
+    assert OutboxMessage.objects.count() == 4
+    manager_mail = OutboxMessage.objects.filter(reminders__kind=ReminderKind.MANAGER).distinct()
+    assert manager_mail.get().reminders.count() == 2
 
 
 def test_a_changed_due_date_starts_a_new_series():
@@ -477,6 +520,10 @@ def test_mails_rendered_once_per_shape_are_exactly_the_plain_rendering(language)
         Due(DEADLINES[0], DUE, ReminderKind.BEFORE, "before-1", 1),
         Due(DEADLINES[1], DUE, ReminderKind.ON_THE_DAY, "on-the-day", 0),
         Due(DEADLINES[0], DUE, ReminderKind.OVERDUE, "overdue-2027-01-01", 1),
+        # Two of one sentence but for the number of days and the date (plural in both
+        # languages): one shape of a line, the number and the date put in afterwards.
+        Due(DEADLINES[0], date(2026, 12, 28), ReminderKind.OVERDUE, "overdue-2027-01-01", 4),
+        Due(DEADLINES[0], date(2025, 11, 3), ReminderKind.OVERDUE, "overdue-2027-01-01", 424),
         Due(DEADLINES[4], DUE, ReminderKind.OVERDUE, "overdue-2027-01-04", 4),
         Due(DEADLINES[0], DUE, ReminderKind.MANAGER, "manager", 4),
     ]
@@ -486,16 +533,28 @@ def test_mails_rendered_once_per_shape_are_exactly_the_plain_rendering(language)
                 assert shapes(
                     case=case, due=due, recipient=recipient, language=language
                 ) == reminder_render(case=case, due=due, recipient=recipient, language=language)
+                # The sentence of a list of reminders, likewise.
+                with translation.override(language):
+                    plain = render_to_string(
+                        "complaints/mail/reminder_line.txt",
+                        {
+                            **MailShapes.context(due),
+                            "reference": case.reference,
+                            "handler_name": case.handler.full_name if case.handler else "",
+                        },
+                    )
+                assert shapes.line(case=case, due=due, language=language) == plain.strip()
     assert len(shapes.shapes) == len(dues) * 2  # with and without a handler
+    assert len(shapes.lines) == (len(dues) - 1) * 2
 
 
-def test_a_sweep_over_more_cases_than_a_batch_writes_each_once(monkeypatch):
+def test_a_recipient_with_more_cases_than_a_mail_holds_gets_a_mail_per_part(monkeypatch):
     from complaints.services import reminders
 
-    monkeypatch.setattr(reminders, "BATCH_SIZE", 7)
+    monkeypatch.setattr(reminders, "MAIL_CASES", 7)
     department = DepartmentFactory()
     handler = UserFactory(handler=True, department=department)
-    UserFactory(manager=True, department=department)
+    manager = UserFactory(manager=True, department=department)
     cases = [
         only_decision_due(department=department, handler=handler, decision_due=DUE - timedelta(n))
         for n in range(20)
@@ -505,15 +564,25 @@ def test_a_sweep_over_more_cases_than_a_batch_writes_each_once(monkeypatch):
     assert reminder_sweep(today=DUE) == 0
     for case in cases:
         reminder = Reminder.objects.filter(complaint=case).exclude(kind=ReminderKind.MANAGER).get()
-        assert reminder.message.key == f"reminder:{reminder.key}"
         assert reminder.message.to == handler.email
-        assert case.reference in reminder.message.subject
-    assert OutboxMessage.objects.count() == Reminder.objects.count() == 37
+        assert case.reference in reminder.message.body
+    # 20 cases in mails of 7, 7 and 6; 17 in 7, 7 and 3; each reminder in one of them.
+    parts = Counter(
+        (message.to, message.reminders.count())
+        for message in OutboxMessage.objects.prefetch_related("reminders")
+    )
+    assert parts == {
+        (handler.email, 7): 2,
+        (handler.email, 6): 1,
+        (manager.email, 7): 2,
+        (manager.email, 3): 1,
+    }
+    assert Reminder.objects.exclude(message=None).count() == 37
 
 
-def test_a_first_sweep_writes_a_batch_of_cases_with_a_fixed_number_of_queries():
-    """Set-based: the reminders of 100 cases (one batch) are found and written with a handful
-    of queries, not several per case; the outbox and reminder rows each with one insert."""
+def test_a_first_sweep_writes_the_reminders_of_100_cases_with_a_fixed_number_of_queries():
+    """Set-based: the reminders of 100 cases are found and written with a handful of queries,
+    not several per case: per recipient one mail, and its reminder rows with one insert."""
     department = DepartmentFactory()
     handler = UserFactory(handler=True, department=department)
     UserFactory(manager=True, department=department)
@@ -523,11 +592,12 @@ def test_a_first_sweep_writes_a_batch_of_cases_with_a_fixed_number_of_queries():
         assert reminder_sweep(today=DUE) == 100 + 97  # overdue and, from 3 days, the manager
     inserts = [q["sql"] for q in captured if q["sql"].startswith("INSERT")]
     if connection.vendor == "postgresql":
-        # One COPY per table (complaints.services.bulk_copy; psycopg's copy is not in Django's
-        # query log), each after taking its ids from the table's sequence.
+        # One COPY per table and recipient (complaints.services.bulk_copy; psycopg's copy is
+        # not in Django's query log), the mail's after taking its id from the sequence.
         ids = [q["sql"] for q in captured if "nextval" in q["sql"]]
         assert len(ids) == 2 and not inserts, (ids, inserts)
     else:
-        assert len(inserts) == 2, inserts  # the outbox rows, then the reminders
-    assert len(captured) <= 20, [q["sql"][:80] for q in captured]
+        assert len(inserts) == 4, inserts  # per recipient: the mail, then the reminders
+    assert len(captured) <= 25, [q["sql"][:80] for q in captured]
     assert Reminder.objects.exclude(message=None).count() == 197
+    assert OutboxMessage.objects.count() == 2
