@@ -166,7 +166,10 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> bool:
         # until it is sent.
         message.body = redact_status_links(message.body)
         message.save(update_fields=["status", "sent_at", "last_error", "body"])
-        if message.complaint_id:
+        # A deadline reminder is a mail to staff that changes nothing on the case; one a day
+        # would drown the timeline, and a mail with several cases names none itself (the
+        # ``Reminder`` rows are the record: complaints.services.reminders).
+        if message.complaint_id and message.kind != OutboxKind.REMINDER:
             _record_on_case(message)
     return True
 

@@ -187,13 +187,20 @@ def test_the_message_id_is_the_same_for_a_key_and_differs_between_keys():
 
 def test_a_message_for_a_case_is_recorded_on_its_timeline_when_sent(smtp_server):
     complaint = ComplaintFactory()
-    message = enqueue("reminder:x", complaint=complaint, kind=OutboxKind.REMINDER)
+    message = enqueue("citizen:x", complaint=complaint, kind=OutboxKind.CITIZEN)
     assert not CaseEvent.objects.filter(kind=EventKind.MESSAGE).exists()
     outbox_send(message_id=message.pk)
     event = CaseEvent.objects.get(complaint=complaint, kind=EventKind.MESSAGE)
     assert event.actor is None  # the system
     assert event.note == "Onderwerp"
     assert event.data == {"message": message.pk}
+
+
+def test_a_deadline_reminder_to_staff_is_not_put_on_the_timeline(smtp_server):
+    complaint = ComplaintFactory()
+    message = enqueue("reminder:x", complaint=complaint, kind=OutboxKind.REMINDER)
+    assert outbox_send(message_id=message.pk)
+    assert not CaseEvent.objects.filter(kind=EventKind.MESSAGE).exists()
 
 
 def test_a_row_not_yet_due_waits(smtp_server):
