@@ -137,18 +137,21 @@ def render_case(request: HttpRequest, complaint: Complaint, status: int = 200, *
         for name, field in (("assign_form", "handler"), ("party_form", "employee")):
             if name in context:
                 select = context[name].fields[field]
-                select.choices = options_of(select)
+                # An option shows a user by name (or e-mail): the other columns are not read.
+                select.choices = options_of(select, only=("full_name", "email"))
     return render(request, "complaints/staff/case.html", context, status=status)
 
 
-def options_of(field) -> list:
+def options_of(field, only: tuple[str, ...] = ()) -> list:
     """The options of a model choice field, read with one ordinary query. Django's
     ModelChoiceIterator reads them through a server-side cursor (DECLARE, FETCH, CLOSE), which
-    for the handlers' query (five joins) costs more than the query itself. The field still
-    validates against its queryset."""
+    for the handlers' query (five joins) costs more than the query itself. ``only``: the
+    columns the options' labels read (and the id). The field still validates against its
+    queryset."""
     iterator = field.iterator(field)
     empty = [("", field.empty_label)] if field.empty_label is not None else []
-    return empty + [iterator.choice(obj) for obj in field.queryset.all()]
+    queryset = field.queryset.only(*only) if only else field.queryset.all()
+    return empty + [iterator.choice(obj) for obj in queryset]
 
 
 def open_reopen_requests(timeline: list) -> list[dict]:
