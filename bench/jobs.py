@@ -98,11 +98,15 @@ def info(tokens_path: str) -> dict:
 
 
 def sweep() -> dict:
+    from complaints.models import OutboxKind, OutboxMessage
     from complaints.services.reminders import reminder_sweep
 
+    mails = OutboxMessage.objects.filter(kind=OutboxKind.REMINDER)
+    before = mails.count()
     started = time.perf_counter()
     written = reminder_sweep(today=timezone.localdate())
-    return {"seconds": time.perf_counter() - started, "written": written}
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "written": written, "mails": mails.count() - before}
 
 
 def timed(year: str, path: str) -> dict:

@@ -341,9 +341,10 @@ def job_rows(jobs: dict, info: dict) -> list[list[str]]:
         # Writing mails costs per mail, not per case in the table: shown so that a first run
         # of a day with a big backlog can be told from a slow search.
         each = f" ({fmt(seconds / written * 1000, 2)} ms each)" if written and seconds else ""
+        mails = f" in {sweep['mails']} mails" if written and sweep.get("mails") else ""
         rows.append(
             [
-                f"{name}: wrote {written if written is not None else '–'} reminders{each}",
+                f"{name}: wrote {written if written is not None else '–'} reminders{mails}{each}",
                 fmt(seconds, 2) + " s" if seconds is not None else "–",
                 f"≤ {TARGETS['sweep']['seconds']} s over the whole table",
                 verdict(
