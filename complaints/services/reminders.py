@@ -59,11 +59,11 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from operator import itemgetter
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -437,23 +437,32 @@ def reminder_sweep(*, today: date) -> int:
             ", ".join(sorted(unaddressed)[:20]),
         )
     todo: dict[int, set[int]] = defaultdict(set)  # recipient id -> ids of their cases
+    unwritten: dict[int, set[str]] = defaultdict(set)  # recipient id -> keys found missing
     people: dict[int, User | StaffRow] = {}
     for items in missing.values():
         for item in items:
             todo[item.recipient.pk].add(item.case.pk)
+            unwritten[item.recipient.pk].add(item.key)
             people.setdefault(item.recipient.pk, item.recipient)
     shapes = MailShapes()
     count = 0
     for recipient_id in sorted(todo):
         complaint_ids = sorted(todo[recipient_id])
         for start in range(0, len(complaint_ids), MAIL_CASES):
-            count += recipient_reminders_write(
+            write = partial(
+                recipient_reminders_write,
                 recipient=people[recipient_id],
                 complaint_ids=complaint_ids[start : start + MAIL_CASES],
                 rules=rules,
                 recipients=recipients,
                 render=shapes,
             )
+            try:
+                count += write(unwritten=unwritten[recipient_id])
+            except IntegrityError:
+                # Another sweep wrote some of these first (a unique key): decide again,
+                # looking at what is written now.
+                count += write()
     if count:
         log.info("reminder sweep for %s: %s reminders written", today.isoformat(), count)
     return count
@@ -623,6 +632,7 @@ def recipient_reminders_write(
     rules: Rules,
     recipients: Recipients,
     render: "MailShapes | None" = None,
+    unwritten: Collection[str] | None = None,
 ) -> int:
     """Lock these cases, decide again from the locked rows, and write what is not there yet
     for ``recipient``: one mail with all of it (``reminder_mail_store``) and a ``Reminder`` row
@@ -633,7 +643,12 @@ def recipient_reminders_write(
     statement after the lock sees the committed rows). It is written whole or not at all, so
     a killed worker leaves whole mails and the next sweep writes the rest. A case handed to
     someone else in the meantime is left to the next sweep, for its new handler.
-    ``render``: a ``MailShapes`` shared by the mails of a sweep."""
+    ``render``: a ``MailShapes`` shared by the mails of a sweep.
+
+    ``unwritten``: the keys the sweep found missing a moment ago. Of the reminders still due
+    on the locked rows, those are written without looking again (a key written meanwhile by
+    another sweep fails the insert with ``IntegrityError``, and the whole transaction with it;
+    the sweep then calls again without ``unwritten``, which looks)."""
     cases = list(
         case_rows(
             Complaint.objects.select_for_update(of=("self",))
@@ -643,8 +658,17 @@ def recipient_reminders_write(
         )
     )
     plans = {case.pk: reminders_due(case, rules) for case in cases}
-    missing = missing_reminders(cases, plans, recipients, only=recipient.pk)
-    items = [item for case in cases for item in missing.get(case.pk, ())]
+    if unwritten is None:
+        missing = missing_reminders(cases, plans, recipients, only=recipient.pk)
+        items = [item for case in cases for item in missing.get(case.pk, ())]
+    else:
+        items = [
+            Planned(case, due, user, key)
+            for case in cases
+            for due in plans[case.pk]
+            for user in recipients.for_due(case, due)
+            if user.pk == recipient.pk and (key := due.key(case.reference, user.pk)) in unwritten
+        ]
     if items:
         reminder_mail_store(items, render or MailShapes())
     return len(items)

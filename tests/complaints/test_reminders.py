@@ -580,6 +580,43 @@ def test_a_recipient_with_more_cases_than_a_mail_holds_gets_a_mail_per_part(monk
     assert Reminder.objects.exclude(message=None).count() == 37
 
 
+def test_reminders_another_sweep_wrote_meanwhile_are_not_written_twice(monkeypatch):
+    """The sweep writes what it found missing without looking again; if another sweep wrote
+    some of it in the meantime, the unique keys fail the insert and it decides again."""
+    from complaints.services import reminders
+
+    department = DepartmentFactory()
+    handler = UserFactory(handler=True, department=department)
+    UserFactory(manager=True, department=department)
+    for n in range(5):
+        only_decision_due(department=department, handler=handler, decision_due=DUE - timedelta(n))
+    found = reminders.missing_reminders
+    other = {}
+
+    def then_another_sweep(*args, **kwargs):
+        missing = found(*args, **kwargs)
+        if not other:  # the first sweep's look; the other sweep runs to the end now
+            other["written"] = -1
+            other["written"] = reminder_sweep(today=DUE)
+        return missing
+
+    write = reminders.recipient_reminders_write
+    calls = []
+
+    def counted(**kwargs):
+        calls.append(kwargs.get("unwritten") is not None)
+        return write(**kwargs)
+
+    monkeypatch.setattr(reminders, "missing_reminders", then_another_sweep)
+    monkeypatch.setattr(reminders, "recipient_reminders_write", counted)
+    assert reminder_sweep(today=DUE) == 0
+    assert other["written"] == 5 + 2  # overdue or due today; the manager from 3 days
+    assert Reminder.objects.count() == 7
+    assert OutboxMessage.objects.count() == 2
+    # The other sweep wrote without looking again; the first one tried to, then looked.
+    assert calls == [True, True, True, False, True, False]
+
+
 def test_a_first_sweep_writes_the_reminders_of_100_cases_with_a_fixed_number_of_queries():
     """Set-based: the reminders of 100 cases are found and written with a handful of queries,
     not several per case: per recipient one mail, and its reminder rows with one insert."""
