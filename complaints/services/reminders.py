@@ -691,11 +691,12 @@ def urgency(item: Planned) -> tuple:
 
 
 def reminder_mail_store(items: list[Planned], render: "MailShapes") -> None:
-    """The reminders of one recipient (``items``, none written yet: the caller holds the case
-    locks and has looked) as one mail in the outbox and their ``Reminder`` rows pointing to
-    it. One reminder gets the mail about its case (``reminder_render``), several a list, the
-    most urgent first (``MailShapes.digest``). The mail's key is ``reminder:`` and the first
-    of its reminders' keys, unique as they are."""
+    """The reminders of one recipient (``items``, none written yet as far as the caller, who
+    holds the case locks, knows: a key that is there after all fails the insert) as one mail
+    in the outbox and their ``Reminder`` rows pointing to it. One reminder gets the mail about
+    its case (``reminder_render``), several a list, the most urgent first
+    (``MailShapes.digest``). The mail's key is ``reminder:`` and the first of its reminders'
+    keys, unique as they are."""
     items = sorted(items, key=urgency)
     recipient = items[0].recipient
     language = getattr(recipient, "language", "") or settings.LANGUAGE_CODE
