@@ -674,6 +674,18 @@ def recipient_reminders_write(
     return len(items)
 
 
+def worklist_url(items: list[Planned], recipient: "User | StaffRow") -> str:
+    """The work list that shows the cases of a mail: the recipient's own ("mine", the
+    default), their department's (a manager's reminders), or every department's (a
+    coordinator's: cases without a handler, anywhere)."""
+    url = settings.SITE_URL.rstrip("/") + reverse("complaints:worklist")
+    if all(item.case.handler_id == recipient.pk for item in items):
+        return url
+    if all(item.case.department_id == recipient.department_id for item in items):
+        return f"{url}?scope=department"
+    return f"{url}?scope=all"
+
+
 # Most urgent first in a mail: overdue (the longest first; the manager's too), due today, due
 # soon (the nearest first).
 KIND_ORDER = {
@@ -940,7 +952,7 @@ class MailShapes:
                 "overdue": sum(KIND_ORDER[item.due.kind] == 0 for item in items),
                 "lines": "\n".join(entries),
                 "recipient_name": recipient.get_short_name(),
-                "worklist_url": settings.SITE_URL.rstrip("/") + reverse("complaints:worklist"),
+                "worklist_url": worklist_url(items, recipient),
                 "organisation": settings.ORGANISATION_NAME,
             }
             subject = render_to_string("complaints/mail/reminder_digest_subject.txt", context)

@@ -159,6 +159,20 @@ def test_several_reminders_of_a_handler_come_in_one_mail_the_most_urgent_first(s
     assert OutboxMessage.objects.count() == 2
 
 
+def test_a_list_of_reminders_links_the_work_list_that_shows_those_cases(settings):
+    settings.SITE_URL = "https://klachten.example.nl/"
+    desk, other = DepartmentFactory(), DepartmentFactory()
+    coordinator = UserFactory(coordinator=True, department=desk)
+    manager = UserFactory(manager=True, department=other)
+    for department in (desk, other, other):  # overdue for 4 days, without a handler
+        only_decision_due(department=department, handler=None, decision_due=DUE - timedelta(4))
+    assert sweep_on(DUE) == 3 + 2  # the coordinator all three; the manager their two
+    worklist = "https://klachten.example.nl/staff/complaints/"
+    to_coordinator = OutboxMessage.objects.get(to=coordinator.email)
+    assert f"{worklist}?scope=all\n" in to_coordinator.body
+    assert f"{worklist}?scope=department\n" in OutboxMessage.objects.get(to=manager.email).body
+
+
 def test_each_deadline_kind_gets_its_own_reminder():
     case = ComplaintFactory(
         decision_due=DUE,
