@@ -448,7 +448,8 @@ def reminder_sweep(*, today: date) -> int:
     count = 0
     for recipient_id in sorted(todo):
         complaint_ids = sorted(todo[recipient_id])
-        for start in range(0, len(complaint_ids), MAIL_CASES):
+        parts = -(-len(complaint_ids) // MAIL_CASES)
+        for number, start in enumerate(range(0, len(complaint_ids), MAIL_CASES), start=1):
             write = partial(
                 recipient_reminders_write,
                 recipient=people[recipient_id],
@@ -456,6 +457,7 @@ def reminder_sweep(*, today: date) -> int:
                 rules=rules,
                 recipients=recipients,
                 render=shapes,
+                part=(number, parts) if parts > 1 else None,
             )
             try:
                 count += write(unwritten=unwritten[recipient_id])
@@ -633,6 +635,7 @@ def recipient_reminders_write(
     recipients: Recipients,
     render: "MailShapes | None" = None,
     unwritten: Collection[str] | None = None,
+    part: tuple[int, int] | None = None,
 ) -> int:
     """Lock these cases, decide again from the locked rows, and write what is not there yet
     for ``recipient``: one mail with all of it (``reminder_mail_store``) and a ``Reminder`` row
@@ -648,7 +651,8 @@ def recipient_reminders_write(
     ``unwritten``: the keys the sweep found missing a moment ago. Of the reminders still due
     on the locked rows, those are written without looking again (a key written meanwhile by
     another sweep fails the insert with ``IntegrityError``, and the whole transaction with it;
-    the sweep then calls again without ``unwritten``, which looks)."""
+    the sweep then calls again without ``unwritten``, which looks). ``part``: (this mail, of
+    how many) when the recipient's cases of this run take several mails."""
     cases = list(
         case_rows(
             Complaint.objects.select_for_update(of=("self",))
@@ -670,7 +674,7 @@ def recipient_reminders_write(
             if user.pk == recipient.pk and (key := due.key(case.reference, user.pk)) in unwritten
         ]
     if items:
-        reminder_mail_store(items, render or MailShapes())
+        reminder_mail_store(items, render or MailShapes(), part=part)
     return len(items)
 
 
@@ -702,7 +706,9 @@ def urgency(item: Planned) -> tuple:
     return (order, days, item.case.reference, item.due.deadline.key, item.key)
 
 
-def reminder_mail_store(items: list[Planned], render: "MailShapes") -> None:
+def reminder_mail_store(
+    items: list[Planned], render: "MailShapes", part: tuple[int, int] | None = None
+) -> None:
     """The reminders of one recipient (``items``, none written yet as far as the caller, who
     holds the case locks, knows: a key that is there after all fails the insert) as one mail
     in the outbox and their ``Reminder`` rows pointing to it. One reminder gets the mail about
@@ -717,7 +723,7 @@ def reminder_mail_store(items: list[Planned], render: "MailShapes") -> None:
         subject, body = render(case=item.case, due=item.due, recipient=recipient, language=language)
         complaint_id = item.case.pk
     else:
-        subject, body = render.digest(items, recipient=recipient, language=language)
+        subject, body = render.digest(items, recipient=recipient, language=language, part=part)
         complaint_id = None  # about several cases: each reminder row names its own
     [message_id] = outbox_enqueue_new(
         [
@@ -938,9 +944,17 @@ class MailShapes:
             context = {**self.context(due), "days": days, **markers}
             return render_to_string("complaints/mail/reminder_line.txt", context)
 
-    def digest(self, items: list[Planned], *, recipient: User, language: str) -> tuple[str, str]:
+    def digest(
+        self,
+        items: list[Planned],
+        *,
+        recipient: User,
+        language: str,
+        part: tuple[int, int] | None = None,
+    ) -> tuple[str, str]:
         """The subject and body of one mail with several reminders (``items``, in the order
-        given): per reminder its sentence and the link to its case."""
+        given): per reminder its sentence and the link to its case. ``part``: (this mail, of
+        how many), said in the subject."""
         entries = []
         for item in items:
             text = self.line(case=item.case, due=item.due, language=language)
@@ -953,6 +967,8 @@ class MailShapes:
                 "lines": "\n".join(entries),
                 "recipient_name": recipient.get_short_name(),
                 "worklist_url": worklist_url(items, recipient),
+                "part": part[0] if part else None,
+                "parts": part[1] if part else None,
                 "organisation": settings.ORGANISATION_NAME,
             }
             subject = render_to_string("complaints/mail/reminder_digest_subject.txt", context)

@@ -591,6 +591,13 @@ def test_a_recipient_with_more_cases_than_a_mail_holds_gets_a_mail_per_part(monk
         (manager.email, 7): 2,
         (manager.email, 3): 1,
     }
+    # Each says which part it is.
+    to_handler = OutboxMessage.objects.filter(to=handler.email).order_by("pk")
+    assert [m.subject.rsplit(" (", 1)[1] for m in to_handler] == [
+        "deel 1 van 3)",
+        "deel 2 van 3)",
+        "deel 3 van 3)",
+    ]
     assert Reminder.objects.exclude(message=None).count() == 37
 
 
