@@ -712,9 +712,9 @@ def reminder_mail_store(
     """The reminders of one recipient (``items``, none written yet as far as the caller, who
     holds the case locks, knows: a key that is there after all fails the insert) as one mail
     in the outbox and their ``Reminder`` rows pointing to it. One reminder gets the mail about
-    its case (``reminder_render``), several a list, the most urgent first
-    (``MailShapes.digest``). The mail's key is ``reminder:`` and the first of its reminders'
-    keys, unique as they are."""
+    its case (``render`` itself: ``reminder_render``'s mail, rendered per shape), several a
+    list, the most urgent first (``MailShapes.digest``). The mail's key is ``reminder:`` and
+    the first of its reminders' keys, unique as they are."""
     items = sorted(items, key=urgency)
     recipient = items[0].recipient
     language = getattr(recipient, "language", "") or settings.LANGUAGE_CODE
@@ -948,7 +948,7 @@ class MailShapes:
         self,
         items: list[Planned],
         *,
-        recipient: User,
+        recipient: "User | StaffRow",
         language: str,
         part: tuple[int, int] | None = None,
     ) -> tuple[str, str]:
