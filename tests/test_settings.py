@@ -19,7 +19,7 @@ db = settings.DATABASES["default"]
 print(json.dumps({
     "engine": db["ENGINE"], "name": db["NAME"], "host": db.get("HOST"), "port": db.get("PORT"),
     "user": db.get("USER"), "conn_max_age": db["CONN_MAX_AGE"],
-    "conn_health_checks": db["CONN_HEALTH_CHECKS"],
+    "conn_health_checks": db["CONN_HEALTH_CHECKS"], "options": db.get("OPTIONS", {}),
     "secret_key": settings.SECRET_KEY, "allowed_hosts": settings.ALLOWED_HOSTS,
     "debug": settings.DEBUG, "redis_url": settings.REDIS_URL,
     "broker": settings.CELERY_BROKER_URL, "eager": settings.CELERY_TASK_ALWAYS_EAGER,
@@ -92,6 +92,40 @@ def test_database_connections_are_persistent():
         ]
         == 60
     )
+
+
+def test_postgresql_queries_are_prepared_unless_turned_off():
+    """Parameters apart from the SQL and a statement prepared after two runs on a connection
+    (planning the case page's query cost ten times running it); off for a pooler that cannot
+    keep prepared statements; never on SQLite, which knows neither option."""
+    postgres = {"SECRET_KEY": "x", "DATABASE_URL": "postgres://u@h/d"}
+    assert load("config.settings.base", **postgres)["options"] == {
+        "server_side_binding": True,
+        "prepare_threshold": 2,
+    }
+    assert (
+        load("config.settings.base", **postgres, DATABASE_PREPARE_THRESHOLD="0")["options"][
+            "prepare_threshold"
+        ]
+        == 0
+    )
+    off = load("config.settings.base", **postgres, DATABASE_PREPARE_THRESHOLD="")["options"]
+    assert off == {"server_side_binding": True, "prepare_threshold": None}
+    assert load("config.settings.dev")["options"] == {}
+
+
+def test_the_suite_runs_with_prepared_statements(db):
+    """What production runs: the whole suite's queries go through server-side binding, so a
+    query PostgreSQL cannot type without the values written in fails here first."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for _ in range(3):
+            cursor.execute("SELECT %s::int + 1", [1])
+        assert cursor.fetchone() == (2,)
+    raw = connection.connection
+    assert raw.prepare_threshold == 2
+    assert type(connection.cursor().cursor).__name__ == "ServerBindingCursor"
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
