@@ -45,7 +45,9 @@ class CaseEvent(models.Model):
         related_name="+",
     )
     kind = models.CharField(_("what"), max_length=20, choices=EventKind.choices)
-    name = models.CharField(_("action"), max_length=40, blank=True)
+    # The action (a transition's name, a letter's status), or for a party or an attachment
+    # the person's or the file's name (Party.name: 200 characters; a file's display name: 100).
+    name = models.CharField(_("action"), max_length=255, blank=True)
     from_stage = models.CharField(_("from"), max_length=10, blank=True, choices=Stage.choices)
     to_stage = models.CharField(_("to"), max_length=10, blank=True, choices=Stage.choices)
     # A rung change (1 -> 2 escalation, 2 -> 3 ombudsman): the rungs it went between.

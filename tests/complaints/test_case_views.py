@@ -339,6 +339,56 @@ def test_every_action_on_the_page_writes_one_timeline_event(
         assert words in page
 
 
+def test_long_names_of_parties_and_files_are_recorded_on_the_timeline_whole(
+    client, handler, coordinator, department, stored_pdf
+):
+    """A party's name may be 200 characters and a file's 100 (``display_name``); the timeline
+    event that records them holds them whole (it held 40: adding or removing a party called
+    "Fenne van der Stael de Jonge-Waltrade Walderade" failed with a server error, and so did a
+    citizen's complaint with a file named like most letters are)."""
+    complaint = register(coordinator, department)
+    client.force_login(handler)
+    ref = complaint.reference
+    name = "Fenne van der Stael de Jonge-Waltrade Walderade " + "van Oranje-Nassau" * 8
+    assert 40 < len(name) <= 200
+    added = client.post(
+        reverse("complaints:add_party", args=[ref]), {"role": "affected", "name": name}
+    )
+    assert added.status_code == 302
+    party = complaint.parties.get()
+    removed = client.post(reverse("complaints:remove_party", args=[ref, party.pk]))
+    assert removed.status_code == 302
+    file_name = "Brief van de gemeente over mijn aanvraag van maart 2026, met bijlagen.pdf"
+    upload = SimpleUploadedFile(file_name, stored_pdf, content_type="application/pdf")
+    assert (
+        client.post(reverse("complaints:add_attachment", args=[ref]), {"file": upload}).status_code
+        == 302
+    )
+
+    events = CaseEvent.objects.filter(complaint=complaint, kind__in=["party", "attachment"])
+    assert list(events.values_list("kind", "name")) == [
+        ("party", name),
+        ("party", name),
+        ("attachment", file_name),
+    ]
+    page = client.get(reverse("complaints:case", args=[ref])).content.decode()
+    assert file_name in page
+
+
+@pytest.fixture
+def stored_pdf(settings):
+    """A one-page PDF; the attachments stored during the test are deleted afterwards."""
+    from complaints.models import Attachment
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    content = BytesIO()
+    writer.write(content)
+    yield content.getvalue()
+    for attachment in Attachment.objects.all():
+        attachment.file.delete(save=False)
+
+
 @pytest.mark.parametrize(
     "trait", [{"intake": True}, {"explore": True}, {"resolve": True}, {"judge": True}]
 )

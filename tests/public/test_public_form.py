@@ -265,6 +265,17 @@ def test_files_can_be_removed_before_sending(client, desk):
     assert [a.original_name for a in Attachment.objects.all()] == ["twee.png"]
 
 
+def test_a_file_with_a_long_name_is_sent_with_the_complaint(client, desk):
+    """A name as long as a photo's or a scanned letter's (more than 40 characters: the
+    timeline event that records it failed, and the whole complaint with it)."""
+    name = "Scan van de brief van de gemeente over mijn aanvraag van 12 maart 2026.png"
+    response = send(client, fill(client, files=[png(name)]))
+    assert response.status_code == 302
+    complaint = Complaint.objects.get()
+    assert [a.original_name for a in complaint.attachments.all()] == [name]
+    assert complaint.events.filter(kind="attachment", name=name).exists()
+
+
 def test_an_english_citizen_gets_an_english_complaint_and_acknowledgement(client, desk):
     client.cookies["django_language"] = "en"
     send(client, fill(client))
