@@ -9,6 +9,7 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     username = forms.EmailField(
         label=_("E-mail address"),
+        max_length=254,  # an account's address at most; the failed-login record holds 255
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 

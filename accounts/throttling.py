@@ -15,7 +15,8 @@ from .forms import EmailAuthenticationForm
 def attempted_email(request, credentials=None) -> str:
     """The e-mail address as the sign-in compares it: in any case, without spaces."""
     source = credentials if credentials else getattr(request, "POST", {})
-    return str(source.get(settings.AXES_USERNAME_FORM_FIELD) or "").strip().lower()
+    # At most what axes' record of failed attempts holds (255): no account has a longer one.
+    return str(source.get(settings.AXES_USERNAME_FORM_FIELD) or "").strip().lower()[:254]
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +31,9 @@ TEXT = forms.Textarea(attrs={"rows": 4})
 SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
 
 
+CONTACT_HINT = _("Give an e-mail address or a phone number.")
+
+
 class IntakeForm(forms.ModelForm):
     """Registering a complaint received by phone, letter, counter or e-mail (step 1)."""
 
@@ -50,12 +55,16 @@ class IntakeForm(forms.ModelForm):
         help_text=_("Names, one per line, when they have no account here."),
         widget=SHORT_TEXT,
     )
-    representative_name = forms.CharField(required=False, label=_("Representative: name"))
+    # The lengths of the parties' columns (Party.name, .email, .phone).
+    representative_name = forms.CharField(
+        required=False, max_length=200, label=_("Representative: name")
+    )
     representative_contact = forms.CharField(
-        required=False, label=_("Representative: e-mail or phone")
+        required=False, max_length=254, label=_("Representative: e-mail or phone")
     )
     affected_name = forms.CharField(
         required=False,
+        max_length=200,
         label=_("Person affected, if not the complainant"),
     )
 
@@ -98,6 +107,21 @@ class IntakeForm(forms.ModelForm):
             )
         return cleaned
 
+    def clean_representative_contact(self) -> str:
+        """An e-mail address (with an @: checked as one) or a phone number (at most 40
+        characters), never cut short."""
+        contact = self.cleaned_data.get("representative_contact", "").strip()
+        if "@" in contact:
+            try:
+                validate_email(contact)
+            except ValidationError:
+                message = _("This is not a valid e-mail address.")
+                raise ValidationError(f"{message} {CONTACT_HINT}", code="invalid") from None
+        elif len(contact) > 40:
+            message = _("A phone number has at most 40 characters.")
+            raise ValidationError(f"{message} {CONTACT_HINT}", code="max_length")
+        return contact
+
     def screening_prompts(self) -> list[str]:
         """Awb 9:8 prompts for the intake screen, from what was entered."""
         prompts = []
@@ -130,7 +154,7 @@ class IntakeForm(forms.ModelForm):
                     "role": PartyRole.REPRESENTATIVE,
                     "name": data["representative_name"],
                     "email": contact if "@" in contact else "",
-                    "phone": "" if "@" in contact else contact[:40],
+                    "phone": "" if "@" in contact else contact,
                 }
             )
         if data.get("affected_name"):

@@ -56,7 +56,7 @@ class QuickLogForm(forms.Form):
     )
     # Optional, in a collapsed group.
     complainant_name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    complainant_email = forms.EmailField(label=_("E-mail address"), required=False)
+    complainant_email = forms.EmailField(label=_("E-mail address"), max_length=254, required=False)
     complainant_phone = forms.CharField(label=_("Phone number"), max_length=40, required=False)
 
     MAIN = ("channel", "department", "theme", "conduct_description", "solution", "satisfied")

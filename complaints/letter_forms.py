@@ -35,6 +35,7 @@ class LetterForm(forms.Form):
     recipient_name = forms.CharField(label=_("Addressee"), max_length=200)
     recipient_email = forms.EmailField(
         label=_("E-mail address"),
+        max_length=254,  # the column's (a form's EmailField alone allows 320)
         required=False,
         help_text=_("With an address the letter goes by e-mail, with the PDF attached."),
     )

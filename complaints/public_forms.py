@@ -39,6 +39,7 @@ class AboutYouForm(CitizenForm):
     )
     complainant_email = forms.EmailField(
         label=_("E-mail address"),
+        max_length=254,  # the column's (a form's EmailField alone allows 320)
         required=False,
         help_text=_("We send you a confirmation and a private link to follow your complaint."),
     )

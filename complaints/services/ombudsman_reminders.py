@@ -344,4 +344,5 @@ def reminder_render(*, case: Complaint, item: Planned, language: str) -> tuple[s
         }
         subject = render_to_string("complaints/mail/ombudsman_reminder_subject.txt", context)
         body = render_to_string("complaints/mail/ombudsman_reminder_body.txt", context)
-    return " ".join(subject.split()), body.strip() + "\n"
+    # At most the outbox's 250 characters: an ombudsman's name may be up to 200 itself.
+    return " ".join(subject.split())[:250], body.strip() + "\n"

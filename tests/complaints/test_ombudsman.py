@@ -525,6 +525,27 @@ def test_the_reminder_names_the_case_the_ombudsman_and_the_date_but_not_the_ques
     assert case.complainant_name not in message.subject + message.body
 
 
+def test_the_reminder_subject_fits_the_outbox_whatever_the_ombudsman_is_called(
+    department, coordinator
+):
+    """An ombudsman's name may be 200 characters; the outbox's subject holds 250. The English
+    subject of a recommendation 123 days overdue adds 51: it is cut, not refused."""
+    from complaints.models import OutboxMessage
+    from complaints.services.ombudsman_reminders import Planned, reminder_render
+
+    name = "Ombudsman " + "van de gemeenschappelijke regeling " * 5 + "x" * 15
+    assert len(name) == Ombudsman._meta.get_field("name").max_length == 200
+    case = taken_up(department, coordinator)
+    item = Planned(
+        key="k", complaint_id=case.pk, due_field="recommendation:1", due_on=DUE, kind="overdue",
+        days=123, recipient=coordinator, about="recommendation", object_id=1, ombudsman=name,
+        their_reference="",
+    )  # fmt: skip
+    subject, _body = reminder_render(case=case, item=item, language="en")
+    assert len(subject) == OutboxMessage._meta.get_field("subject").max_length == 250
+    assert subject.startswith(f"[{case.reference}] Recommendation of Ombudsman van de")
+
+
 def test_an_answered_request_gets_no_reminders(department, coordinator):
     case = taken_up(department, coordinator)
     request = ask(case, coordinator)
