@@ -73,7 +73,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         ordering = ["full_name"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="accounts_user_email_ci_unique",
+                # Instead of Django's "Constraint ... is violated" beside the field's message.
+                violation_error_message=_("A user with this e-mail address already exists."),
+            ),
         ]
 
     def __str__(self) -> str:
