@@ -6,6 +6,7 @@ failure is logged.
 """
 
 import functools
+import ipaddress
 import logging
 
 from django.conf import settings
@@ -20,6 +21,10 @@ def client_address(request) -> str:
     reverse proxy, which must overwrite what a client sends) when present, else the peer."""
     header = settings.CLIENT_IP_HEADER
     address = request.META.get(header, "").strip() if header else ""
+    try:  # an address, or nothing: sign-in's lockout (axes) fails on anything else
+        ipaddress.ip_address(address)
+    except ValueError:
+        address = ""
     return address or request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 -- not a bind
 
 

@@ -15,6 +15,12 @@ logger = logging.getLogger("django.contrib.sessions")
 
 
 class SessionStore(cached_db.SessionStore):
+    def _validate_session_key(self, key):
+        """Django's test, and only the letters and digits its keys are made of: a cookie with
+        a NUL character in it failed the look-up in the database with a server error on every
+        page; now it counts as no session."""
+        return bool(key) and len(key) >= 8 and key.isascii() and key.isalnum()
+
     def load(self):
         try:
             data = self._cache.get(self.cache_key)

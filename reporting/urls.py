@@ -1,12 +1,14 @@
 from django.urls import path
 
+import complaints.converters  # noqa: F401 -- registers <ref:...>
+
 from .views import dashboard, learning, reports
 
 app_name = "reporting"
 
 urlpatterns = [
     # The learning loop (DOMAIN.md section 6): the lesson of a case, improvement actions.
-    path("cases/<str:reference>/lesson/", learning.lesson, name="lesson"),
+    path("cases/<ref:reference>/lesson/", learning.lesson, name="lesson"),
     path("actions/", learning.actions, name="actions"),
     path("actions/new/", learning.action_new, name="action_new"),
     path("actions/<int:action_id>/", learning.action, name="action"),

@@ -53,6 +53,7 @@ from .choices import (
     Rung,
     Stage,
 )
+from .validators import from_1900
 
 HANDLE = "accounts.handle_complaint"
 
@@ -171,7 +172,9 @@ class Complaint(ConcurrentTransitionMixin, models.Model):
     forwarded_to = models.CharField(_("forwarded to (competent body)"), max_length=200, blank=True)
 
     # --- hearing (Awb 9:10) ---------------------------------------------------------
-    hearing_planned_at = models.DateTimeField(_("hearing planned at"), null=True, blank=True)
+    hearing_planned_at = models.DateTimeField(
+        _("hearing planned at"), null=True, blank=True, validators=[from_1900]
+    )
     hearing_held_on = models.DateField(_("hearing held on"), null=True, blank=True)
     hearing_parties = models.TextField(_("parties heard"), blank=True)
     hearing_waiver = models.CharField(

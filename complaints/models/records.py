@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Channel, ContactPreference, Judgment, PartyRole
+from .validators import from_1900
 
 
 class Party(models.Model):
@@ -74,7 +75,7 @@ class ContactMoment(models.Model):
     complaint = models.ForeignKey(
         "complaints.Complaint", on_delete=models.CASCADE, related_name="contacts"
     )
-    at = models.DateTimeField(_("when"))
+    at = models.DateTimeField(_("when"), validators=[from_1900])
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     with_whom = models.CharField(_("with whom"), max_length=200)
     summary = models.TextField(_("summary"))

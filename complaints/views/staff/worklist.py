@@ -30,7 +30,9 @@ ROW_VALUES = (
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    """A filter's id, or None (the filter is left out) for anything else: "²" is a digit to
+    ``isdigit`` but no number to ``int``."""
+    return int(value) if value.isascii() and value.isdecimal() and len(value) <= 18 else None
 
 
 def parse_filters(request: HttpRequest) -> WorklistFilter:
@@ -46,7 +48,8 @@ def parse_filters(request: HttpRequest) -> WorklistFilter:
         rung=_int(get.get("rung", "")),
         theme=_int(get.get("theme", "")),
         overdue=get.get("overdue") == "1",
-        query=get.get("q", "")[:100],
+        # Without NUL characters, which PostgreSQL cannot compare (a server error otherwise).
+        query=get.get("q", "").replace("\x00", "")[:100],
     )
 
 
