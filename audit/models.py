@@ -19,6 +19,7 @@ class AppendOnly(Exception):
 class AccessAction(models.TextChoices):
     CASE_VIEW = "case_view", _("Case page viewed")
     ATTACHMENT_DOWNLOAD = "attachment_download", _("Attachment downloaded")
+    LETTER_VIEW = "letter_view", _("Letter viewed")
     LETTER_DOWNLOAD = "letter_download", _("Letter PDF downloaded")
     EXPORT = "export", _("Export downloaded")
     DATA_SUBJECT_EXPORT = "data_subject_export", _("Data-subject export")

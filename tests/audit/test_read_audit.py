@@ -94,11 +94,23 @@ def test_another_departments_case_and_a_missing_one_are_both_recorded_as_not_fou
     ]
 
 
-def test_an_action_that_shows_the_page_again_is_not_a_second_view(client, handler, case):
-    client.force_login(handler)
+@pytest.mark.parametrize("role", ["handler", "manager"])
+def test_the_page_shown_again_after_a_refused_action_is_a_read_too(
+    client, handler, case, user_factory, department, role
+):
+    """It shows the whole case, to whoever posted, whether or not they opened the page first
+    (a manager, who may not act, could read a case by posting an empty note). Once per
+    request, like every view."""
+    reader = handler if role == "handler" else user_factory(manager=True, department=department)
+    client.force_login(reader)
     answer = client.post(reverse("complaints:add_note", args=[case.reference]), {"text": ""})
     assert answer.status_code == 400
-    assert not AccessRecord.objects.exists()
+    record = only_record()
+    assert (record.action, record.reference, record.user) == (
+        AccessAction.CASE_VIEW,
+        case.reference,
+        reader,
+    )
 
 
 def test_attachment_downloads_are_recorded_with_their_result(
@@ -134,6 +146,21 @@ def test_attachment_downloads_are_recorded_with_their_result(
             {"attachment": attachment.pk + 1000},
         ),
     ]
+
+
+def test_a_letter_page_is_a_read_of_its_case(client, handler, case):
+    """It shows the addressee and the letter's text, as the PDF does."""
+    letter = LetterFactory(complaint=case)
+    client.force_login(handler)
+    answer = client.get(reverse("complaints:letter", args=[case.reference, letter.pk]))
+    assert answer.status_code == 200
+    record = only_record()
+    assert (record.action, record.reference, record.user, record.detail) == (
+        AccessAction.LETTER_VIEW,
+        case.reference,
+        handler,
+        {"letter": letter.pk},
+    )
 
 
 def test_a_letter_pdf_download_is_recorded(client, handler, case):

@@ -83,6 +83,10 @@ def _section_form(complaint: Complaint, section: str, data=None, *, hidden=froze
 
 
 def render_case(request: HttpRequest, complaint: Complaint, status: int = 200, **forms):
+    # Who read which case (DOMAIN.md section 7): every page of the case is a read, the page
+    # shown again after a refused action too (it could be had by posting without ever opening
+    # the page). Once per request (``audit_record``).
+    audit_record(request=request, action=AccessAction.CASE_VIEW, reference=complaint.reference)
     user = request.user
     can_act = user.has_perm("accounts.handle_complaint")
     editing = forms.pop("editing", None) or request.GET.get("edit", "")
@@ -199,10 +203,7 @@ def _ladder_context(complaint: Complaint, user, forms: dict) -> dict:
 
 def case(request: HttpRequest, reference: str) -> HttpResponse:
     complaint = _case_or_404(request, reference, audit=AccessAction.CASE_VIEW)
-    # Who read which case (DOMAIN.md section 7). The actions on the page re-render it after a
-    # refusal; the user saw the case when they opened it, so those are not recorded again.
-    audit_record(request=request, action=AccessAction.CASE_VIEW, reference=complaint.reference)
-    return render_case(request, complaint)
+    return render_case(request, complaint)  # records the read
 
 
 def _fail(request, complaint_ref: str, error: services.CaseError, **forms) -> HttpResponse:

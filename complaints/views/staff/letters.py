@@ -101,6 +101,14 @@ def new(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _page(request, complaint, letter, *, form=None, send_form=None, status=200):
+    # The letter shows the addressee and the letter's text: a read of the case (DOMAIN.md
+    # section 7), as its PDF is.
+    audit_record(
+        request=request,
+        action=AccessAction.LETTER_VIEW,
+        reference=complaint.reference,
+        detail={"letter": letter.pk},
+    )
     document = letter_document(letter)
     context = {
         "complaint": complaint,
