@@ -124,6 +124,8 @@ def complaint_form(request: HttpRequest, step: int = 1) -> HttpResponse:
         return _send(request, draft)  # before the check below: a repeat finds no draft
     incomplete = _first_incomplete(draft)
     if incomplete is not None and step > incomplete:
+        if request.method == "POST":
+            _keep_after_loss(request, draft, step)
         return redirect("complaint_form", step=incomplete)
     if request.method == "POST":
         form = _form(step, draft, request.POST, request.FILES)
@@ -146,6 +148,23 @@ def complaint_form(request: HttpRequest, step: int = 1) -> HttpResponse:
     if step == len(STEPS):
         draft.save()  # the one-time key must outlive this page
     return _render(request, step, form, draft)
+
+
+def _keep_after_loss(request: HttpRequest, draft: Draft, step: int) -> None:
+    """A step sent without the steps before it: the session lost them (it expired, or the
+    browser dropped its cookie). What was typed on this step is kept for when the citizen
+    gets here again, and they are told why they are sent back."""
+    form = _form(step, draft, request.POST)
+    draft.keep(STEPS[step - 1][0], _answers(form))
+    message = _(
+        "Your answers to the earlier steps were no longer there (the form was open for a long "
+        "time). What you typed on the page you sent is kept: fill in the earlier steps again "
+        "and you will find it there."
+    )
+    if request.FILES:
+        files = _("Files you chose on that page must be chosen again.")
+        message = f"{message} {files}"
+    messages.warning(request, message)
 
 
 def _render(request, step, form, draft, status=200):

@@ -276,6 +276,20 @@ def test_a_file_with_a_long_name_is_sent_with_the_complaint(client, desk):
     assert complaint.events.filter(kind="attachment", name=name).exists()
 
 
+def test_a_step_sent_after_the_session_was_lost_keeps_what_was_typed_on_it(client, desk):
+    """The earlier steps are gone (the session expired, the browser dropped its cookie): the
+    citizen is sent back to step 1 with a reason, and finds step 2 as they typed it."""
+    client.cookies["django_language"] = "en"
+    story = {**WHAT, "conduct_description": "Een lang verhaal dat niet verloren mag gaan."}
+    answer = client.post(url(2), story)
+    assert answer.status_code == 302 and answer["Location"] == url(1)
+    page = client.get(url(1)).content.decode()
+    assert "What you typed on the page you sent is kept" in page
+    assert client.post(url(1), ABOUT).status_code == 302
+    again = client.get(url(2)).content.decode()
+    assert "Een lang verhaal dat niet verloren mag gaan." in again
+
+
 def test_an_english_citizen_gets_an_english_complaint_and_acknowledgement(client, desk):
     client.cookies["django_language"] = "en"
     send(client, fill(client))
