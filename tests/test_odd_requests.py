@@ -131,3 +131,32 @@ def test_an_address_taken_in_another_case_is_refused_in_words(user_factory, depa
     messages = " ".join(m for ms in form.errors.values() for m in ms)
     assert "is violated" not in messages
     assert "already exists" in messages
+
+
+def test_a_party_removed_twice_is_removed_once_and_the_second_is_told(
+    client, handler, department, monkeypatch
+):
+    from complaints import services
+    from complaints.models import CaseEvent, Party
+
+    case = ComplaintFactory(intake=True, department=department, handler=handler)
+    party = Party.objects.create(complaint=case, role="affected", name="Jan Smit")
+    services.party_remove(party_id=party.pk, actor=handler)
+    with pytest.raises(services.StaleAction):
+        services.party_remove(party_id=party.pk, actor=handler)
+    assert CaseEvent.objects.filter(complaint=case, kind="party").count() == 1
+
+    # Two clicks that both passed the page's check: the second gets a message, not an error.
+    second = Party.objects.create(complaint=case, role="affected", name="Piet Smit")
+    removed_meanwhile = services.StaleAction("This party was removed already.")
+
+    def refuse(**_kwargs):
+        raise removed_meanwhile
+
+    monkeypatch.setattr(services, "party_remove", refuse)
+    client.force_login(handler)
+    answer = client.post(
+        reverse("complaints:remove_party", args=[case.reference, second.pk]), follow=True
+    )
+    assert answer.status_code == 200
+    assert "This party was removed already." in answer.content.decode()

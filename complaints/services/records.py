@@ -209,8 +209,15 @@ def party_add(*, complaint_id: int, actor: User, fields: dict) -> Party:
 
 @transaction.atomic
 def party_remove(*, party_id: int, actor: User) -> None:
-    party = Party.objects.get(pk=party_id)
+    """Remove a party from its case. Removed already (a colleague, or a second click: two
+    requests that both found it): ``StaleAction``, never a second timeline event."""
+    gone = StaleAction(_("This party was removed already."))
+    party = Party.objects.filter(pk=party_id).first()
+    if party is None:
+        raise gone
     complaint = _lock(party.complaint_id, actor)
+    if not Party.objects.filter(pk=party_id).exists():  # removed while we waited for the lock
+        raise gone
     party.delete()
     _touch(complaint)
     CaseEvent.record(

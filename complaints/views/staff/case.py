@@ -451,8 +451,12 @@ def remove_party(request: HttpRequest, reference: str, party_id: int) -> HttpRes
     complaint = _case_or_404(request, reference)
     if not any(p.pk == party_id for p in complaint.parties.all()):
         raise Http404
-    services.party_remove(party_id=party_id, actor=request.user)
-    messages.success(request, _("The party is removed."))
+    try:
+        services.party_remove(party_id=party_id, actor=request.user)
+    except services.CaseError as error:  # removed meanwhile: nothing typed to keep
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The party is removed."))
     return redirect(_case_url(complaint, "parties"))
 
 
