@@ -224,8 +224,14 @@ def render_status(
     }
     if complaint.rung == Rung.EMPLOYEE:  # dealt with on the spot: formal handling on request
         context["formal_form"] = forms.get("formal_form") or FormalHandlingForm()
+    # A message typed into the form of the other state (the case closed, or was reopened,
+    # while the citizen wrote) comes back in the form this state shows, with the refusal.
+    reopen_typed = _typed(forms.get("reopen_form"), "reason")
+    information_typed = _typed(forms.get("information_form"), "text")
     if not closed:
-        context["information_form"] = forms.get("information_form") or InformationForm()
+        context["information_form"] = forms.get("information_form") or InformationForm(
+            initial={"text": reopen_typed} if reopen_typed else None
+        )
     else:
         context["waiting"] = (
             ReopenRequest.objects.filter(complaint=complaint, handled_at__isnull=True)
@@ -233,7 +239,9 @@ def render_status(
             .first()
         )
         if context["waiting"] is None:
-            context["reopen_form"] = forms.get("reopen_form") or ReopenForm()
+            context["reopen_form"] = forms.get("reopen_form") or ReopenForm(
+                initial={"reason": information_typed} if information_typed else None
+            )
         survey = SurveyResponse.objects.filter(complaint=complaint).first()
         context["survey"] = survey
         context["survey_form"] = forms.get("survey_form") or SurveyForm(
@@ -243,6 +251,11 @@ def render_status(
         if context["ombudsman_until"] is not None:
             context["ombudsman_name"], context["ombudsman_url"] = ombudsman_named()
     return render(request, "complaints/public/status.html", context, status=status)
+
+
+def _typed(form, field: str) -> str:
+    """What the citizen typed into ``field`` of a posted form (none: "")."""
+    return form.data.get(field, "") if form is not None and form.is_bound else ""
 
 
 @citizen_page

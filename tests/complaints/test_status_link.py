@@ -403,10 +403,22 @@ def test_a_closed_case_refuses_information_and_points_to_not_solved(client, clos
     assert "My problem is not solved" in str(refused.value.message)
 
     token = status_link_issue(closed_case)
-    response = client.post(url("status_information", token), {"text": "Nog iets"})
+    typed = "Nog iets dat ik vergat: de brief kwam nooit aan."
+    response = client.post(url("status_information", token), {"text": typed})
     assert response.status_code == 400
-    assert "My problem is not solved" in response.content.decode()
+    page = response.content.decode()
+    assert "My problem is not solved" in page
     assert not CaseEvent.objects.filter(kind=EventKind.CITIZEN).exists()
+    # What they typed is in the form the page offers now, ready to send as "not solved".
+    assert re.search(r'name="reason"[^>]*>\s*' + re.escape(typed), page)
+
+
+def test_not_solved_on_a_case_that_is_open_again_keeps_the_text_for_add_information(client, case):
+    token = status_link_issue(case)
+    typed = "Het probleem is er nog steeds, de brief kwam nooit aan."
+    response = client.post(url("status_reopen", token), {"reason": typed})
+    assert response.status_code == 400
+    assert re.search(r'name="text"[^>]*>\s*' + re.escape(typed), response.content.decode())
 
 
 # ---------------------------------------------------------------------------
