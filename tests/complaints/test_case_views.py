@@ -248,6 +248,29 @@ def test_a_second_user_on_a_stale_page_gets_a_clear_message_not_an_error(
     assert complaint.stage == Stage.EXPLORE
 
 
+def test_a_stale_assignment_keeps_the_chosen_handler_and_choosing_again_is_deliberate(
+    client, handler, coordinator, department, user_factory
+):
+    complaint = register(coordinator, department)
+    colleague = user_factory(handler=True, department=department, full_name="Ans Collega")
+    services.complaint_assign(
+        complaint_id=complaint.pk, actor=coordinator, handler=colleague, expected_version=1
+    )
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("complaints:assign", args=[complaint.reference]),
+        {"handler": handler.pk, "version": 1},
+    )
+    assert response.status_code == 409
+    form = response.context["assign_form"]
+    assert str(form["handler"].value()) == str(handler.pk)
+    page = response.content.decode()
+    assert re.search(rf'<option value="{handler.pk}" selected', page)
+    complaint.refresh_from_db()
+    assert complaint.handler == colleague
+    assert str(form["version"].value()) == str(complaint.version)
+
+
 def test_a_stale_edit_keeps_the_typed_text_and_saving_again_is_deliberate(
     client, handler, coordinator, department
 ):

@@ -287,7 +287,12 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except services.CaseError as error:
-        return _fail(request, reference, error)
+        # The chosen handler stays chosen; the version moves on so choosing again is deliberate.
+        data = request.POST.copy()
+        data["version"] = Complaint.objects.values_list("version", flat=True).get(pk=complaint.pk)
+        form = AssignForm(data, handlers=handlers_for(complaint))
+        form.is_valid()
+        return _fail(request, reference, error, assign_form=form)
     messages.success(request, _("The handler is assigned."))
     return redirect(_case_url(complaint))
 
