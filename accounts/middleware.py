@@ -6,6 +6,9 @@ page then says why. The last request's time is written to the session at most on
 (not on every request). The stored session expires ``SESSION_COOKIE_AGE`` (the absolute
 timeout) after its last write, so the database forgets it too.
 
+``SignInAgainMiddleware`` (before both) sends a POST or an htmx request that has to sign in
+first back to the page the user was on, not to the action they posted.
+
 ``MFARequiredMiddleware`` (after ``LoginRequiredMiddleware``) sends a signed-in member of staff
 who has not given their second factor in this session to the code page (or to enrolment), when
 ``MFA_REQUIRED``. Public views (``@login_not_required``) and the views of the second factor
@@ -13,11 +16,16 @@ themselves (``@mfa_exempt``) are not affected.
 """
 
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
 
 from .mfa import has_confirmed_device
 
@@ -70,6 +78,47 @@ class SessionTimeoutMiddleware:
             return
         logout(request)
         request.session[TIMED_OUT] = reason
+
+
+class SignInAgainMiddleware:
+    """A request that must sign in first (its session timed out, or never was) and that was
+    not a plain page view: a form posted, or an htmx request of the case page.
+
+    Django sends it to sign in with ``next`` = the URL asked for, an action that only takes a
+    POST: after signing in the browser would ask for it and get 405. Here ``next`` is the page
+    the user was on (htmx's ``HX-Current-URL``, else the ``Referer``; this site only). An htmx
+    request would follow the redirect out of sight and swap the sign-in page into the case
+    page (which it does not contain: the case disappeared); it gets ``HX-Redirect`` instead,
+    so the whole browser goes to sign in, where the page says why. What was typed into the
+    posted form is not kept (nothing personal is kept in the browser)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        htmx = request.headers.get("HX-Request") == "true"
+        if response.status_code != 302 or (request.method == "GET" and not htmx):
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        location = urlsplit(response["Location"])
+        # Django's "sign in first" (redirect_to_login) names the URL asked for; signing out
+        # also ends on the sign-in page, without it.
+        if location.path != login or "next=" not in location.query:
+            return response
+        url = redirect_to_login(self._page_of(request) or reverse("staff-home"), login)["Location"]
+        return HttpResponseClientRedirect(url) if htmx else HttpResponseRedirect(url)
+
+    @staticmethod
+    def _page_of(request) -> str:
+        """The path (and query) of the page that sent the request, if it is one of ours."""
+        page = request.headers.get("HX-Current-URL") or request.headers.get("Referer") or ""
+        if not url_has_allowed_host_and_scheme(
+            page, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return ""
+        parts = urlsplit(page)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 class MFARequiredMiddleware:

@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Idle and absolute session timeouts (SESSION_IDLE_TIMEOUT, SESSION_ABSOLUTE_TIMEOUT).
     "accounts.middleware.SessionTimeoutMiddleware",
+    # After signing in again, back to the page the user was on, not to the action they posted
+    # (and the whole browser to sign in for an htmx request).
+    "accounts.middleware.SignInAgainMiddleware",
     # Staff pages are closed by default; public views say so with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # ...and, when MFA_REQUIRED, need the second factor too (enrolment or the code first).

@@ -106,3 +106,66 @@ def test_production_settings_default_to_secure_cookies_and_timeouts():
         check=True,
     ).stdout.split()
     assert out == ["True", "True", "1800", "36000", "36000", "True", "5"]
+
+
+@pytest.fixture
+def timed_out_case(client, user_factory):
+    """A handler on a case page whose session has just timed out."""
+    from tests.factories import ComplaintFactory, DepartmentFactory
+
+    department = DepartmentFactory(code="bz", name="Burgerzaken")
+    handler = user_factory(handler=True, department=department)
+    case = ComplaintFactory(intake=True, department=department, handler=handler)
+    with time_machine.travel("2026-12-01 09:00 +01:00", tick=False) as traveller:
+        sign_in(client, handler)
+        traveller.shift(timedelta(minutes=31))
+        yield case
+
+
+def test_a_note_posted_after_the_session_timed_out_signs_in_back_to_the_case_page(
+    client, timed_out_case
+):
+    page = "http://testserver" + reverse("complaints:case", args=[timed_out_case.reference])
+    response = client.post(
+        reverse("complaints:add_note", args=[timed_out_case.reference]),
+        {"text": "Terugbellen"},
+        HTTP_REFERER=page,
+    )
+    assert response.status_code == 302
+    case_path = reverse("complaints:case", args=[timed_out_case.reference])
+    assert response["Location"] == f"{reverse('accounts:login')}?next={case_path}"
+    signed_out = client.get(response["Location"]).content.decode()
+    assert "You were signed out because you did nothing for a while" in signed_out
+
+
+def test_an_htmx_request_after_the_session_timed_out_sends_the_browser_to_sign_in(
+    client, timed_out_case
+):
+    """Not the sign-in page swapped into the case page (the case would disappear)."""
+    case_path = reverse("complaints:case", args=[timed_out_case.reference])
+    response = client.post(
+        reverse("complaints:add_note", args=[timed_out_case.reference]),
+        {"text": "Terugbellen"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{case_path}#notes",
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == (f"{reverse('accounts:login')}?next={case_path}")
+    assert response.content == b""
+
+
+def test_signing_out_still_ends_on_the_plain_sign_in_page(client, user_factory):
+    sign_in(client, user_factory())
+    response = client.post(reverse("accounts:logout"), HTTP_REFERER="http://testserver/staff/")
+    assert response.status_code == 302
+    assert "next=" not in response["Location"]
+
+
+def test_a_page_of_another_site_is_not_where_signing_in_goes_back_to(client, timed_out_case):
+    response = client.post(
+        reverse("complaints:add_note", args=[timed_out_case.reference]),
+        {"text": "x"},
+        HTTP_REFERER="https://evil.example/phish",
+    )
+    assert "evil" not in response["Location"]
+    assert response["Location"].endswith("next=" + reverse("staff-home"))
