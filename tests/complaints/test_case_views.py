@@ -13,7 +13,7 @@ from pypdf import PdfWriter
 
 from complaints import services
 from complaints.models import CaseEvent, Complaint, Stage
-from tests.factories import DepartmentFactory
+from tests.factories import ComplaintFactory, DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -296,6 +296,66 @@ def test_a_stale_edit_keeps_the_typed_text_and_saving_again_is_deliberate(
     complaint.refresh_from_db()
     assert complaint.desired_outcome == "Excuses en een terugbelafspraak"
     assert complaint.events.filter(kind="edited").count() == 1
+
+
+def closed_meanwhile(complaint) -> None:
+    """A colleague closes the case while the user writes (as the close does: a new version)."""
+    from django.db.models import F
+
+    Complaint.objects.filter(pk=complaint.pk).update(
+        stage=Stage.CLOSED, closure_reason="resolved", version=F("version") + 1
+    )
+
+
+def test_text_typed_for_a_case_closed_meanwhile_is_shown_not_lost(client, handler, department):
+    """The section and the part's judgment are no longer editable, so their forms are gone
+    from the page: what was typed is shown above the case, to copy."""
+    complaint = ComplaintFactory(resolve=True, department=department, handler=handler)
+    part = complaint.parts.first() or complaint.parts.create(number=1, description="Onderdeel")
+    version = complaint.version
+    closed_meanwhile(complaint)
+    client.force_login(handler)
+
+    report = "Verslag van de hoorzitting: klager vertelde uitvoerig wat er gebeurde."
+    edited = client.post(
+        reverse("complaints:edit", args=[complaint.reference, "hearing"]),
+        {"version": version, "hearing_report": report},
+    )
+    assert edited.status_code in (400, 409)
+    assert (
+        edited.context["unsaved"] == [("Verslag hoorzitting", report)]
+        or report in dict(edited.context["unsaved"]).values()
+    )
+    page = edited.content.decode()
+    assert 'id="unsaved-title"' in page and report in page
+
+    reasoning = "De toon van het gesprek was onvriendelijk, zeggen twee collegas."
+    judged = client.post(
+        reverse("complaints:judge_part", args=[complaint.reference, part.pk]),
+        {f"part{part.pk}-judgment": "well_founded", f"part{part.pk}-reasoning": reasoning},
+    )
+    assert judged.status_code in (400, 409)
+    assert reasoning in dict(judged.context["unsaved"]).values()
+    assert reasoning in judged.content.decode()
+
+    note = "Klager trekt de klacht in, telefonisch bevestigd."
+    moved = client.post(
+        reverse("complaints:move", args=[complaint.reference]),
+        {"name": "withdraw", "expected_stage": "resolve", "note": note},
+    )
+    assert moved.status_code in (400, 409)
+    assert note in dict(moved.context["unsaved"]).values()
+
+
+def test_nothing_is_shown_as_unsaved_when_the_form_is_still_on_the_page(
+    client, handler, department
+):
+    complaint = ComplaintFactory(resolve=True, department=department, handler=handler)
+    client.force_login(handler)
+    response = client.post(reverse("complaints:add_note", args=[complaint.reference]), {})
+    assert response.status_code == 400
+    assert response.context["unsaved"] == []
+    assert 'id="unsaved-title"' not in response.content.decode()
 
 
 def test_attachments_are_stored_privately_and_downloaded_only_with_permission(

@@ -3,6 +3,7 @@ and redirects to the page (or shows the page again with the user's input and the
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.forms import BaseForm, CharField
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -143,7 +144,42 @@ def render_case(request: HttpRequest, complaint: Complaint, status: int = 200, *
                 select = context[name].fields[field]
                 # An option shows a user by name (or e-mail): the other columns are not read.
                 select.choices = options_of(select, only=("full_name", "email"))
+    context["unsaved"] = _unsaved_texts(forms, judged, context, can_act and complaint.is_open)
     return render(request, "complaints/staff/case.html", context, status=status)
+
+
+def _unsaved_texts(left: dict, judged: dict, context: dict, editable: bool) -> list[tuple]:
+    """What the user typed into a form the page no longer shows, as (label, text): the case
+    was closed, the step or the postponement became impossible, while they wrote. The form
+    goes with its panel; the text is shown above the case, so it is not lost.
+
+    ``left``: the forms passed back that no panel took; ``judged``: the judgments of parts
+    (shown only while the case is open); the note of a step, shown only with a step that is
+    still possible."""
+    hidden = [form for form in left.values() if isinstance(form, BaseForm)]
+    if not editable:
+        hidden += list(judged.values())
+    move_form = context.get("move_form")
+    if move_form is not None and not any(
+        move.available and (move.needs_note or move.closes)
+        and move.name == move_form.data.get("name")
+        for move in context["moves"]
+    ):  # fmt: skip
+        hidden.append(move_form)
+    texts = []
+    for form in hidden:
+        if not form.is_bound:
+            continue
+        for name, field in form.fields.items():
+            value = form.data.get(form.add_prefix(name), "")
+            if (
+                isinstance(field, CharField)
+                and not field.widget.is_hidden
+                and isinstance(value, str)
+                and value.strip()
+            ):
+                texts.append((field.label or name, value))
+    return texts
 
 
 def options_of(field, only: tuple[str, ...] = ()) -> list:
