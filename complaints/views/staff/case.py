@@ -144,18 +144,23 @@ def render_case(request: HttpRequest, complaint: Complaint, status: int = 200, *
                 select = context[name].fields[field]
                 # An option shows a user by name (or e-mail): the other columns are not read.
                 select.choices = options_of(select, only=("full_name", "email"))
-    context["unsaved"] = _unsaved_texts(forms, judged, context, can_act and complaint.is_open)
+    context["unsaved"] = _unsaved_texts(
+        forms, judged, context, editable=can_act and complaint.is_open, complaint=complaint
+    )
     return render(request, "complaints/staff/case.html", context, status=status)
 
 
-def _unsaved_texts(left: dict, judged: dict, context: dict, editable: bool) -> list[tuple]:
+def _unsaved_texts(
+    left: dict, judged: dict, context: dict, *, editable: bool, complaint: Complaint
+) -> list[tuple]:
     """What the user typed into a form the page no longer shows, as (label, text): the case
     was closed, the step or the postponement became impossible, while they wrote. The form
     goes with its panel; the text is shown above the case, so it is not lost.
 
     ``left``: the forms passed back that no panel took; ``judged``: the judgments of parts
     (shown only while the case is open); the note of a step, shown only with a step that is
-    still possible."""
+    still possible. A field of the case that holds what was posted already (a section's
+    other fields) is not repeated."""
     hidden = [form for form in left.values() if isinstance(form, BaseForm)]
     if not editable:
         hidden += list(judged.values())
@@ -177,9 +182,15 @@ def _unsaved_texts(left: dict, judged: dict, context: dict, editable: bool) -> l
                 and not field.widget.is_hidden
                 and isinstance(value, str)
                 and value.strip()
+                and _text(value) != _text(getattr(complaint, name, None))
             ):
                 texts.append((field.label or name, value))
     return texts
+
+
+def _text(value) -> str:
+    """A text as a browser posts it and as it is stored compare: line ends and outer space."""
+    return str(value or "").replace("\r\n", "\n").strip()
 
 
 def options_of(field, only: tuple[str, ...] = ()) -> list:
