@@ -268,6 +268,8 @@ class PartAddForm(forms.Form):
 
 
 class PartJudgeForm(forms.ModelForm):
+    # The part as the user saw it (``ComplaintPart.fingerprint``): the stale-page check.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
     norms = forms.ModelMultipleChoiceField(
         Norm.objects.filter(is_active=True),
         required=False,
@@ -283,6 +285,8 @@ class PartJudgeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["judgment"].choices = [("", _("Not judged yet")), *Judgment.choices]
+        if self.instance.pk and not self.is_bound:
+            self.fields["seen"].initial = self.instance.fingerprint()
 
 
 class PartyForm(forms.ModelForm):

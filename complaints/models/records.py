@@ -1,5 +1,6 @@
 """What is recorded on a case: parties, complaint parts, contact moments, notes, attachments."""
 
+import hashlib
 import uuid
 from pathlib import PurePath
 
@@ -69,6 +70,15 @@ class ComplaintPart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.description[:60]}"
+
+    def fingerprint(self) -> str:
+        """What the part says now, in 16 characters: the judge form carries the one it was
+        shown with, so a save over a colleague's change is refused instead of silently
+        replacing it (``complaints.services.records.part_update``). Reads the norms (one
+        query, none when they are prefetched)."""
+        norms = sorted(norm.pk for norm in self.norms.all())
+        said = "\x1f".join([self.description, self.judgment, self.reasoning, repr(norms)])
+        return hashlib.sha256(said.encode()).hexdigest()[:16]
 
 
 class ContactMoment(models.Model):

@@ -176,12 +176,27 @@ def part_add(*, complaint_id: int, actor: User, description: str) -> ComplaintPa
 
 @transaction.atomic
 def part_update(
-    *, part_id: int, actor: User, fields: dict, norms: list[Norm] | None = None
+    *,
+    part_id: int,
+    actor: User,
+    fields: dict,
+    norms: list[Norm] | None = None,
+    seen: str = "",
 ) -> ComplaintPart:
+    """``seen``: the part's fingerprint as the user saw it; changed since (a colleague saved
+    it): ``StaleAction``, and nothing is saved."""
     part = ComplaintPart.objects.select_related("complaint").get(pk=part_id)
     complaint = _lock(part.complaint_id, actor)
     if not complaint.is_open:
         raise CaseError(_("A closed case cannot be changed. A coordinator can reopen it."))
+    part.refresh_from_db()  # as it is now that the case is locked
+    if seen and seen != part.fingerprint():
+        raise StaleAction(
+            _(
+                "Someone else saved this part while you were looking at it. The page shows "
+                "their version and your text; check both and save again."
+            )
+        )
     for name in ("description", "judgment", "reasoning"):
         if name in fields:
             setattr(part, name, fields[name])

@@ -358,6 +358,43 @@ def test_nothing_is_shown_as_unsaved_when_the_form_is_still_on_the_page(
     assert 'id="unsaved-title"' not in response.content.decode()
 
 
+def test_a_part_judged_by_a_colleague_meanwhile_is_not_overwritten_silently(
+    client, handler, coordinator, department
+):
+    complaint = ComplaintFactory(judge=True, department=department, handler=handler)
+    part = complaint.parts.first() or complaint.parts.create(number=1, description="Onderdeel")
+    client.force_login(handler)
+    page = client.get(reverse("complaints:case", args=[complaint.reference]))
+    seen = dict(page.context["parts"])[part]["seen"].value()
+    # A colleague judges the part first.
+    services.part_update(
+        part_id=part.pk,
+        actor=coordinator,
+        fields={"description": part.description, "judgment": "unfounded", "reasoning": "Eerst"},
+        seen=seen,
+    )
+    prefix = f"part{part.pk}"
+    mine = {
+        f"{prefix}-seen": seen,
+        f"{prefix}-description": part.description,
+        f"{prefix}-judgment": "well_founded",
+        f"{prefix}-reasoning": "Mijn eigen afweging, uitgebreid opgeschreven.",
+    }
+    url = reverse("complaints:judge_part", args=[complaint.reference, part.pk])
+    refused = client.post(url, mine)
+    assert refused.status_code == 409
+    assert "Mijn eigen afweging, uitgebreid opgeschreven." in refused.content.decode()
+    part.refresh_from_db()
+    assert (part.judgment, part.reasoning) == ("unfounded", "Eerst")
+
+    # Saving again, having seen the colleague's version, is deliberate and works.
+    form = dict(refused.context["parts"])[part]
+    mine[f"{prefix}-seen"] = form["seen"].value()
+    assert client.post(url, mine).status_code == 302
+    part.refresh_from_db()
+    assert part.judgment == "well_founded"
+
+
 def test_attachments_are_stored_privately_and_downloaded_only_with_permission(
     client, handler, coordinator, department, user_factory, settings
 ):

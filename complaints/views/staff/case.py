@@ -491,8 +491,16 @@ def judge_part(request: HttpRequest, reference: str, part_id: int) -> HttpRespon
             actor=request.user,
             fields={k: data[k] for k in ("description", "judgment", "reasoning")},
             norms=list(data["norms"]),
+            seen=data["seen"],
         )
     except services.CaseError as error:
+        # Keep what the user typed; what they saw moves on so saving again is deliberate.
+        if isinstance(error, services.StaleAction):
+            posted = request.POST.copy()
+            part.refresh_from_db()
+            posted[form.add_prefix("seen")] = part.fingerprint()
+            form = PartJudgeForm(posted, instance=part, prefix=f"part{part.pk}")
+            form.is_valid()
         return _fail(request, reference, error, part_forms={part.pk: form})
     messages.success(request, _("Complaint part %(number)s is saved.") % {"number": part.number})
     return redirect(_case_url(complaint, f"part-{part.number}"))
