@@ -28,6 +28,11 @@ class MandatorySection(forms.CharField):
         pass
 
 
+def seen_of(letter: Letter) -> str:
+    """The draft's last change, as the edit form carries it."""
+    return letter.updated_at.isoformat() if letter.updated_at else ""
+
+
 class LetterForm(forms.Form):
     """The addressee, the subject and one text box per section of the kind. Every section
     may be saved empty; sending refuses an empty mandatory one, by name."""
@@ -46,6 +51,8 @@ class LetterForm(forms.Form):
         help_text=_("For a letter by post, and on the letterhead."),
     )
     subject = forms.CharField(label=_("Subject"), max_length=250)
+    # The draft as the user saw it (its last change): the stale-page check of letter_update.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
     # No "required" attribute in the page: an empty mandatory section may be saved.
     use_required_attribute = False
 
@@ -57,6 +64,7 @@ class LetterForm(forms.Form):
                 "recipient_email": letter.recipient_email,
                 "recipient_address": letter.recipient_address,
                 "subject": letter.subject,
+                "seen": seen_of(letter),
                 **{f"section_{s['key']}": s["text"] for s in letter.sections},
             },
         )

@@ -47,7 +47,7 @@ from complaints.models import (
 )
 from ladder import deadlines, selectors
 
-from .errors import CaseError
+from .errors import CaseError, StaleAction
 from .outbox import letter_filename, outbox_enqueue
 from .records import _lock
 from .status_links import status_link_issue, status_link_url
@@ -404,12 +404,24 @@ def letter_update(
     recipient_name: str,
     recipient_email: str,
     recipient_address: str,
+    seen: str = "",
 ) -> Letter:
     """The handler's edits of a draft: subject, addressee and the text of each section
-    (keys of the kind; others are ignored). What they write is the letter's text as it is."""
+    (keys of the kind; others are ignored). What they write is the letter's text as it is.
+    ``seen``: the draft's last change as the user saw it (``letter_forms.seen_of``); changed
+    since (a colleague saved it): ``StaleAction``, and nothing is saved."""
     _complaint, letter = _lock_letter(letter_id, actor)
+    if letter.status == LetterStatus.DISCARDED:
+        raise CaseError(_("This draft was deleted; it cannot be changed."))
     if not letter.is_draft:
         raise CaseError(_("This letter was sent; it cannot be changed."))
+    if seen and letter.updated_at and seen != letter.updated_at.isoformat():
+        raise StaleAction(
+            _(
+                "Someone else saved this letter while you were writing. Your text is in the "
+                "form; the preview shows theirs. Check both and save again."
+            )
+        )
     subject = " ".join(subject.split())
     if not subject:
         raise CaseError(_("Give the letter a subject."))

@@ -734,6 +734,56 @@ def test_the_letter_pages_keep_what_was_typed_when_sending_is_refused(department
     assert Letter.objects.get(pk=letter.pk).status == LetterStatus.DRAFT
 
 
+def test_a_draft_saved_by_a_colleague_meanwhile_is_not_overwritten_silently(
+    department, handler, client, user_factory
+):
+    complaint = rich_case(department, handler)
+    client.force_login(handler)
+    client.post(
+        reverse("complaints:letter_new", args=[complaint.reference]),
+        {"letter-kind": LetterKind.OUTCOME, "letter-recipient": "complainant"},
+    )
+    letter = Letter.objects.get(complaint=complaint)
+    url = reverse("complaints:letter", args=[complaint.reference, letter.pk])
+    seen = client.get(url).context["form"]["seen"].value()
+    assert seen
+    colleague = user_factory(coordinator=True, department=department)
+    write(letter, colleague, subject="Het oordeel van de collega", seen=seen)
+
+    mine = {
+        "recipient_name": "Aaltje Proef",
+        "recipient_email": "",
+        "recipient_address": "Kerkstraat 12",
+        "subject": "Mijn onderwerp",
+        "seen": seen,
+        **{f"section_{s['key']}": s["text"] for s in letter.sections},
+        "section_conclusions": CONCLUSIONS,
+    }
+    refused = client.post(url, mine)
+    assert refused.status_code == 409
+    assert CONCLUSIONS in refused.content.decode()
+    assert Letter.objects.get(pk=letter.pk).subject == "Het oordeel van de collega"
+
+    mine["seen"] = refused.context["form"]["seen"].value()
+    assert client.post(url, mine).status_code == 302
+    assert Letter.objects.get(pk=letter.pk).subject == "Mijn onderwerp"
+
+
+def test_editing_a_deleted_draft_says_it_was_deleted(department, handler, client):
+    complaint = rich_case(department, handler)
+    client.force_login(handler)
+    client.post(
+        reverse("complaints:letter_new", args=[complaint.reference]),
+        {"letter-kind": LetterKind.OUTCOME, "letter-recipient": "complainant"},
+    )
+    letter = Letter.objects.get(complaint=complaint)
+    Letter.objects.filter(pk=letter.pk).update(status=LetterStatus.DISCARDED)
+    url = reverse("complaints:letter", args=[complaint.reference, letter.pk])
+    client.cookies["django_language"] = "en"
+    answer = client.post(url, {"subject": "x", "recipient_name": "y"}, follow=True)
+    assert "This draft was deleted" in answer.content.decode()
+
+
 # ---------------------------------------------------------------------------
 # The templates and the functional admin
 # ---------------------------------------------------------------------------

@@ -13,14 +13,14 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AccessAction, AccessResult
 from audit.services import audit_record
-from complaints.letter_forms import LetterForm, NewLetterForm, SendForm
+from complaints.letter_forms import LetterForm, NewLetterForm, SendForm, seen_of
 from complaints.letters.kinds import SPECS, spec_of
 from complaints.letters.pdf import letter_pdf, logo_data_uri
 from complaints.letters.readability import AIMS
 from complaints.models import Complaint, Letter, LetterStatus
 from complaints.models.guards import letters_of
 from complaints.selectors import complaints_visible_to
-from complaints.services import CaseError
+from complaints.services import CaseError, StaleAction
 from complaints.services.letters import (
     letter_discard,
     letter_document,
@@ -139,7 +139,10 @@ def letter(request: HttpRequest, reference: str, letter_id: int) -> HttpResponse
     if request.method != "POST":
         return _page(request, complaint, letter)
     if not letter.is_draft:
-        messages.error(request, _("This letter was sent; it cannot be changed."))
+        if letter.status == LetterStatus.DISCARDED:
+            messages.error(request, _("This draft was deleted; it cannot be changed."))
+        else:
+            messages.error(request, _("This letter was sent; it cannot be changed."))
         return redirect(_letter_url(letter))
     form = LetterForm(request.POST, letter=letter)
     send_form = SendForm(request.POST)
@@ -155,6 +158,7 @@ def letter(request: HttpRequest, reference: str, letter_id: int) -> HttpResponse
             recipient_name=data["recipient_name"],
             recipient_email=data["recipient_email"],
             recipient_address=data["recipient_address"],
+            seen=data["seen"],
         )
         letter.complaint = complaint
         if request.POST.get("action") != "send":
@@ -169,7 +173,15 @@ def letter(request: HttpRequest, reference: str, letter_id: int) -> HttpResponse
             messages.error(request, reason)
         # The page again with what the user typed (saved already, unless the save failed).
         letter = _letter(complaint, letter_id)
-        return _page(request, complaint, letter, form=form, send_form=send_form, status=400)
+        # The form's "seen" moves on to the draft as it is now: saved with this text (sending
+        # refused), unchanged (the save refused), or a colleague's (stale: saving again is
+        # deliberate).
+        posted = request.POST.copy()
+        posted["seen"] = seen_of(letter)
+        form = LetterForm(posted, letter=letter)
+        form.is_valid()
+        status = 409 if isinstance(error, StaleAction) else 400
+        return _page(request, complaint, letter, form=form, send_form=send_form, status=status)
     if letter.status == LetterStatus.TO_POST:
         messages.success(
             request,
