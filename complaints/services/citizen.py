@@ -30,6 +30,8 @@ from complaints.models import (
     ClosureReason,
     Complaint,
     EventKind,
+    Letter,
+    LetterKind,
     OutboxKind,
     Rating,
     ReopenRequest,
@@ -401,17 +403,29 @@ def staff_notify(complaint: Complaint, event: CaseEvent, what: str, recipients: 
 
 
 def ombudsman_deadline(complaint: Complaint) -> date | None:
-    """The last day to go to the ombudsman: one year after our decision (Awb 9:24; the
-    closing date stands for the date of the outcome letter). None when the ombudsman is not
-    the next rung: the case is open, ended without a decision (forwarded, withdrawn), or was
-    only logged at rung 1 (the ombudsman comes after the formal procedure, rung 2)."""
+    """The last day to go to the ombudsman: one year after our decision (Awb 9:24): the date
+    of the outcome letter (or the notice not to handle) as sent, which the letter itself names
+    too; the closing date where no such letter was sent (resolved to satisfaction). One query.
+    None when the ombudsman is not the next rung: the case is open, ended without a decision
+    (forwarded, withdrawn), or was only logged at rung 1 (the ombudsman comes after the formal
+    procedure, rung 2)."""
     if (
         complaint.closed_at is None
         or complaint.closure_reason not in OMBUDSMAN_AFTER
         or complaint.rung == Rung.EMPLOYEE
     ):
         return None
-    return deadlines.ombudsman_term_end(timezone.localdate(complaint.closed_at))
+    decided = (
+        Letter.objects.filter(
+            complaint=complaint,
+            kind__in=(LetterKind.OUTCOME, LetterKind.NOT_HANDLED),
+            finalised_at__isnull=False,
+        )
+        .order_by("-letter_date")
+        .values_list("letter_date", flat=True)
+        .first()
+    )
+    return deadlines.ombudsman_term_end(decided or timezone.localdate(complaint.closed_at))
 
 
 # ---------------------------------------------------------------------------

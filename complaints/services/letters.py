@@ -13,6 +13,7 @@ Sent means handed to the outbox (which sends it at least once, see ``outbox_send
 the guards of the closing moves (``complaints.models.guards``) read that.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -227,6 +228,24 @@ def letter_values(complaint: Complaint, *, recipient_name: str, today: date) -> 
             "ombudsman_term_until": day(deadlines.ombudsman_term_end(today)),
             "status_request_url": settings.SITE_URL.rstrip("/") + reverse("status_request"),
         }
+
+
+def _redate(letter: Letter, sent_on: date) -> None:
+    """The letter is dated the day it is sent, and so is the last day to go to the ombudsman
+    that the draft wrote from its own day (Awb 9:24: one year after the letter; a draft of
+    2 March sent on 12 March must say 12 March next year, not 2 March). Where the handler
+    changed that date by hand, it is theirs and stays."""
+    drafted_on = letter.letter_date
+    letter.letter_date = sent_on
+    if not drafted_on or drafted_on == sent_on:
+        return
+    with translation.override(letter.language):
+        old = date_format(deadlines.ombudsman_term_end(drafted_on), "j F Y")
+        new = date_format(deadlines.ombudsman_term_end(sent_on), "j F Y")
+    whole = re.compile(rf"(?<!\d){re.escape(old)}")  # not "2 maart" inside "12 maart"
+    letter.sections = [
+        {**section, "text": whole.sub(new, section["text"])} for section in letter.sections
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -491,7 +510,7 @@ def _finalise(
         raise CaseError(_("The letter cannot be sent yet."), reasons=reasons)
     complaint = letter.complaint
     now = timezone.now()
-    letter.letter_date = timezone.localdate(now)
+    _redate(letter, timezone.localdate(now))
     document = letter_document(letter, draft=False)
     body = letter_text(document)
     pdf = letter_pdf(document)

@@ -226,6 +226,44 @@ def test_every_kind_renders_from_the_case_and_its_pdf_holds_every_mandatory_sect
     assert sent.is_intact()
 
 
+def test_a_letter_sent_days_after_its_draft_gives_the_ombudsman_year_from_the_day_sent(
+    department, handler, client, django_capture_on_commit_callbacks
+):
+    """Awb 9:24: one year after the letter. Drafted on 2 December, sent on 12 December: the
+    letter says 12 December next year (it said 2 December), and so does the status page."""
+    import time_machine
+
+    from complaints.services.citizen import ombudsman_deadline
+
+    complaint = rich_case(department, handler)
+    with time_machine.travel("2026-12-02 10:00 +01:00", tick=False):
+        letter = letter_draft(
+            complaint_id=complaint.pk, actor=handler, kind=LetterKind.OUTCOME,
+            recipient="complainant",
+        )  # fmt: skip
+        drafted = " ".join(section["text"] for section in letter.sections)
+        assert "uiterlijk op 2 december 2027" in squash(drafted)
+        letter = write(letter, handler)
+    with (
+        time_machine.travel("2026-12-12 10:00 +01:00", tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        sent = letter_send(letter_id=letter.pk, actor=handler)
+    text = squash(" ".join(section["text"] for section in sent.sections))
+    assert sent.letter_date == date(2026, 12, 12)
+    assert "uiterlijk op 12 december 2027" in text
+    assert "2 december 2027" not in text.replace("12 december 2027", "")
+    assert "uiterlijk op 12 december 2027" in squash(pdf_text(stored_pdf(sent)))
+    # The other dates of the letter are left as they were ("2 november" stays, not "12").
+    assert "2 november 2026" in text
+
+    Complaint.objects.filter(pk=complaint.pk).update(
+        stage="closed", closure_reason="judged", closed_at=timezone.now()
+    )
+    complaint.refresh_from_db()
+    assert ombudsman_deadline(complaint) == date(2027, 12, 12)
+
+
 def test_the_case_data_is_in_the_letters(department, handler):
     """Spot checks of the values the placeholders give, in Dutch and English."""
     nl = rich_case(department, handler, "nl")
