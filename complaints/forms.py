@@ -1,7 +1,5 @@
 """Forms validate input only; the services do the rest."""
 
-from datetime import timedelta
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -32,6 +30,15 @@ SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
 
 
 CONTACT_HINT = _("Give an e-mail address or a phone number.")
+
+
+def a_year_before(day):
+    """The same day a year earlier (29 February: 28 February), the limit of Awb 9:8 lid 1 b
+    ("more than a year before"): a calendar year, not 365 days."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
 
 
 class IntakeForm(forms.ModelForm):
@@ -129,7 +136,7 @@ class IntakeForm(forms.ModelForm):
             self.cleaned_data.get("conduct_date") if self.is_bound and self.is_valid() else None
         )
         received = self.cleaned_data.get("received_on") if conduct else None
-        if conduct and received and received - conduct > timedelta(days=365):
+        if conduct and received and conduct < a_year_before(received):
             prompts.append(
                 _(
                     "The conduct is more than a year old: the complaint need not be handled "

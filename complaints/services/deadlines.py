@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 
 from accounts.models import User
 from complaints.models import CaseEvent, Complaint, EventKind, Rung
+from complaints.models.case import FORMAL
 from ladder import deadlines, selectors
 
 DUE_FIELDS = (
@@ -28,8 +29,10 @@ RECOMPUTED = "recomputed"
 
 
 def is_formal(complaint: Complaint) -> bool:
-    """Awb 9:11 binds written complaints at rung 2; oral ones have no legal term (9:3 ff.)."""
-    return complaint.rung == Rung.HANDLER and complaint.is_written
+    """Awb 9:11 binds written complaints at rung 2; oral ones have no legal term (9:3 ff.).
+    A case at rung 3 keeps its rung-2 procedure (``FORMAL``): reopened there, its terms
+    still count (they were dropped when its dates were computed again)."""
+    return complaint.rung in FORMAL and complaint.is_written
 
 
 def postponement_weeks(complaint: Complaint) -> int:
@@ -80,11 +83,12 @@ def due_dates_compute(complaint: Complaint, *, equal_days=None, norms=None) -> N
         if complaint.rung == Rung.HANDLER
         else None
     )
-    # Awb 9:8: only while a ground not to handle is recorded on an open case, and not at
-    # rung 1, which has no formal duties.
+    # Awb 9:8: only while a ground not to handle is recorded on an open case, and only for a
+    # complaint with the formal duties: not at rung 1, not an oral complaint (DOMAIN.md, 9:4:
+    # "oral complaints are handled too, without the formal duties").
     complaint.not_handled_notice_due = (
         deadlines.not_handled_notice_due(received, equal_days=equal_days)
-        if complaint.not_handled_ground and complaint.is_open and complaint.rung != Rung.EMPLOYEE
+        if complaint.not_handled_ground and complaint.is_open and formal
         else None
     )
     # Service norm (not law): a rung-1 log is closed or handed to a complaint handler within

@@ -85,6 +85,32 @@ def test_intake_registers_a_complaint_with_reference_deadline_and_parties(
     assert list(complaint.events.values_list("kind", flat=True)) == ["registered"]
 
 
+@pytest.mark.parametrize(
+    ("conduct", "received", "prompted"),
+    [
+        ("2023-03-01", "2024-03-01", False),  # exactly a year (366 days: a leap year between)
+        ("2023-02-28", "2024-03-01", True),  # more than a year
+        ("2023-02-28", "2024-02-29", False),  # from 29 February, a year before is 28 February
+        ("2023-02-27", "2024-02-29", True),
+    ],
+)
+def test_the_one_year_prompt_of_awb_9_8_counts_a_calendar_year(
+    department, conduct, received, prompted
+):
+    from complaints.forms import IntakeForm
+
+    form = IntakeForm(
+        {
+            "channel": "letter", "received_on": received, "is_written": "on",
+            "language": "nl", "department": department.pk, "complainant_name": "Jan Smit",
+            "complainant_address": "Dorpsstraat 1", "preferred_contact": "letter",
+            "conduct_description": "Onbeschoft behandeld.", "conduct_date": conduct,
+        }
+    )  # fmt: skip
+    assert form.is_valid(), form.errors
+    assert bool(form.screening_prompts()) is prompted
+
+
 def test_intake_errors_keep_everything_typed(client, handler, department):
     client.force_login(handler)
     response = client.post(

@@ -163,6 +163,38 @@ def test_an_oral_complaint_has_no_legal_term_but_a_first_contact_date(coordinato
     assert due_dates(complaint) == (None, None, date(2026, 2, 26), None)
 
 
+def test_an_oral_complaint_with_a_ground_not_to_handle_has_no_9_8_notice_date(
+    coordinator, department
+):
+    """Awb 9:8's notice is about a written complaint; oral ones carry no formal duties."""
+    from complaints.models import NotHandledGround
+
+    oral = register(
+        coordinator, department, channel="phone", is_written=False,
+        not_handled_ground=NotHandledGround.OLDER_THAN_A_YEAR,
+    )  # fmt: skip
+    assert due_dates(oral)[3] is None
+    written = register(
+        coordinator, department, not_handled_ground=NotHandledGround.OLDER_THAN_A_YEAR
+    )
+    assert due_dates(written)[3] is not None
+
+
+def test_a_case_at_rung_3_keeps_its_awb_terms_when_its_dates_are_computed_again(
+    coordinator, department
+):
+    """Rung 3 keeps the rung-2 procedure: reopened there and its date of receipt corrected,
+    its terms still count (they became None)."""
+    from complaints.models import Rung
+    from complaints.services.deadlines import due_dates_compute
+
+    complaint = register(coordinator, department)
+    before = due_dates(complaint)
+    complaint.rung = Rung.OMBUDSMAN
+    due_dates_compute(complaint)
+    assert complaint.decision_due == before[0] and complaint.acknowledgement_due == before[1]
+
+
 def test_the_service_norms_of_the_admin_are_used(coordinator, department):
     norms = ServiceNorms.current()
     norms.acknowledgement_days, norms.first_contact_days = 2, 1

@@ -575,8 +575,9 @@ class CaseMachine(RuleBasedStateMachine):
     # --- deadline actions (DOMAIN.md sections 4 and 5, Awb 9:11) ----------------------
     @staticmethod
     def formal(complaint: Complaint) -> bool:
-        # Awb 9:11 binds the written complaints at rung 2; oral ones have no legal term.
-        return complaint.rung == Rung.HANDLER and complaint.is_written
+        # Awb 9:11 binds the written complaints at rung 2; oral ones have no legal term. A
+        # case at rung 3 keeps its rung-2 procedure, terms included (reopened there too).
+        return complaint.rung in (Rung.HANDLER, Rung.OMBUDSMAN) and complaint.is_written
 
     def expected_decision_due(self, complaint: Complaint) -> date | None:
         """DOMAIN.md section 5, from the machine's own record of the deadline actions."""
