@@ -973,8 +973,13 @@ class CaseMachine(RuleBasedStateMachine):
         today = timezone.localdate()
         on = today - timedelta(days=days_ago)
         # Any member of staff who can see the case may hand over a rung-1 log, open or
-        # closed; the formal complaint is of a day from the log up to today.
-        if not self.sees(who, complaint):
+        # closed, and so may whoever logged it (an employee who sees no cases); the formal
+        # complaint is of a day from the log up to today.
+        user = self.users[who]
+        logged_it = complaint.registered_by_id == user.pk and complaint.rung == Rung.EMPLOYEE
+        if not (user.has_perm("accounts.log_rung1") or user.has_perm("accounts.handle_complaint")):
+            predicted = PermissionDenied
+        elif not (self.sees(who, complaint) or logged_it):
             predicted = Complaint.DoesNotExist
         elif stale:
             predicted = StaleAction
