@@ -777,11 +777,9 @@ def test_a_draft_saved_by_a_colleague_meanwhile_is_not_overwritten_silently(
 ):
     complaint = rich_case(department, handler)
     client.force_login(handler)
-    client.post(
-        reverse("complaints:letter_new", args=[complaint.reference]),
-        {"letter-kind": LetterKind.OUTCOME, "letter-recipient": "complainant"},
+    letter = letter_draft(
+        complaint_id=complaint.pk, actor=handler, kind=LetterKind.OUTCOME, recipient="complainant"
     )
-    letter = Letter.objects.get(complaint=complaint)
     url = reverse("complaints:letter", args=[complaint.reference, letter.pk])
     seen = client.get(url).context["form"]["seen"].value()
     assert seen
@@ -810,11 +808,9 @@ def test_a_draft_saved_by_a_colleague_meanwhile_is_not_overwritten_silently(
 def test_editing_a_deleted_draft_says_it_was_deleted(department, handler, client):
     complaint = rich_case(department, handler)
     client.force_login(handler)
-    client.post(
-        reverse("complaints:letter_new", args=[complaint.reference]),
-        {"letter-kind": LetterKind.OUTCOME, "letter-recipient": "complainant"},
+    letter = letter_draft(
+        complaint_id=complaint.pk, actor=handler, kind=LetterKind.OUTCOME, recipient="complainant"
     )
-    letter = Letter.objects.get(complaint=complaint)
     Letter.objects.filter(pk=letter.pk).update(status=LetterStatus.DISCARDED)
     url = reverse("complaints:letter", args=[complaint.reference, letter.pk])
     client.cookies["django_language"] = "en"

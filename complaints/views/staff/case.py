@@ -188,6 +188,20 @@ def _unsaved_texts(
     return texts
 
 
+def _moved_on(form, **now):
+    """What the user posted to ``form``, with its stale-page fields (``version``, ``seen``)
+    set to what is stored now: shown again after a refusal, the input is kept, and saving it
+    again is deliberate."""
+    data = form.data.copy()
+    for name, value in now.items():
+        data[form.add_prefix(name)] = value
+    return data
+
+
+def _version_now(complaint: Complaint) -> int:
+    return Complaint.objects.values_list("version", flat=True).get(pk=complaint.pk)
+
+
 def _text(value) -> str:
     """A text as a browser posts it and as it is stored compare: line ends and outer space."""
     return str(value or "").replace("\r\n", "\n").strip()
@@ -310,9 +324,7 @@ def edit_section(request: HttpRequest, reference: str, section: str) -> HttpResp
             themes=list(form.cleaned_data["themes"]) if "themes" in form.cleaned_data else None,
         )
     except services.CaseError as error:
-        # Keep what the user typed; the hidden version moves on so saving again is deliberate.
-        data = request.POST.copy()
-        data["version"] = Complaint.objects.values_list("version", flat=True).get(pk=complaint.pk)
+        data = _moved_on(form, version=_version_now(complaint))
         form = _section_form(complaint, section, data=data, hidden=hidden)
         form.is_valid()
         return _fail(request, reference, error, editing=section, section_form=form)
@@ -334,9 +346,7 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except services.CaseError as error:
-        # The chosen handler stays chosen; the version moves on so choosing again is deliberate.
-        data = request.POST.copy()
-        data["version"] = Complaint.objects.values_list("version", flat=True).get(pk=complaint.pk)
+        data = _moved_on(form, version=_version_now(complaint))  # the handler stays chosen
         form = AssignForm(data, handlers=handlers_for(complaint))
         form.is_valid()
         return _fail(request, reference, error, assign_form=form)
@@ -362,12 +372,7 @@ def escalate(request: HttpRequest, reference: str) -> HttpResponse:
             expected_version=data["version"],
         )
     except services.CaseError as error:
-        # Keep what was typed; the hidden version moves on, so a second try is deliberate.
-        fresh = request.POST.copy()
-        fresh[form.add_prefix("version")] = Complaint.objects.values_list("version", flat=True).get(
-            pk=complaint.pk
-        )
-        form = EscalateForm(fresh)
+        form = EscalateForm(_moved_on(form, version=_version_now(complaint)))
         form.is_valid()
         return _fail(request, reference, error, escalate_form=form)
     messages.success(
@@ -494,12 +499,10 @@ def judge_part(request: HttpRequest, reference: str, part_id: int) -> HttpRespon
             seen=data["seen"],
         )
     except services.CaseError as error:
-        # Keep what the user typed; what they saw moves on so saving again is deliberate.
         if isinstance(error, services.StaleAction):
-            posted = request.POST.copy()
             part.refresh_from_db()
-            posted[form.add_prefix("seen")] = part.fingerprint()
-            form = PartJudgeForm(posted, instance=part, prefix=f"part{part.pk}")
+            data = _moved_on(form, seen=part.fingerprint())
+            form = PartJudgeForm(data, instance=part, prefix=f"part{part.pk}")
             form.is_valid()
         return _fail(request, reference, error, part_forms={part.pk: form})
     messages.success(request, _("Complaint part %(number)s is saved.") % {"number": part.number})
@@ -564,11 +567,7 @@ def _deadline_action(request, reference, form_class, context_name, call, done):
     try:
         call(complaint, form.cleaned_data)
     except services.CaseError as error:
-        data = request.POST.copy()
-        data[form.add_prefix("version")] = Complaint.objects.values_list("version", flat=True).get(
-            pk=complaint.pk
-        )
-        form = form_class(data)
+        form = form_class(_moved_on(form, version=_version_now(complaint)))
         form.is_valid()
         return _fail(request, reference, error, **{context_name: form})
     messages.success(request, done)
