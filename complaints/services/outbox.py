@@ -103,14 +103,15 @@ def outbox_enqueue(
     return message
 
 
-def outbox_enqueue_new(messages: list[dict]) -> list[int]:
-    """Many rows whose keys the caller knows are not written yet (it holds the locks of what
-    they are about and has looked), in the caller's transaction; returns their ids in order.
-    One ``COPY`` on PostgreSQL (``bulk_copy``): a key that is there after all fails the
-    transaction. After commit one outbox sweep is nudged."""
+def outbox_enqueue_new(messages: list[dict], *, nudge: bool = True) -> list[int]:
+    """Many rows whose keys the caller knows are not written yet (it has looked), in the
+    caller's transaction; returns their ids in order. One ``COPY`` on PostgreSQL
+    (``bulk_copy``): a key that is there after all fails the transaction. After commit one
+    outbox sweep is nudged; ``nudge=False``: the caller nudges once after many transactions
+    (``outbox_nudge_sweep``), as the deadline sweep does after its mails."""
     ids = copy_insert(OutboxMessage, messages)
-    if ids:
-        transaction.on_commit(_nudge_sweep)
+    if ids and nudge:
+        transaction.on_commit(outbox_nudge_sweep)
     return ids
 
 
@@ -296,8 +297,9 @@ def _record_on_case(message: OutboxMessage) -> None:
     )  # fmt: skip
 
 
-def _nudge_sweep() -> None:
-    """Ask a worker to send every pending row now (after ``outbox_enqueue_new``)."""
+def outbox_nudge_sweep() -> None:
+    """Ask a worker to send every pending row now (after ``outbox_enqueue_new``). Never
+    fails the caller: the beat's sweep is the safety net."""
     from complaints.tasks import outbox_sweep_task
 
     try:

@@ -5,11 +5,15 @@ Reminders are never queued as far-future tasks. ``reminder_sweep`` runs every 15
 are near or past through the partial indexes on the case, and writes what is due today: one
 ``Reminder`` row per reminder under a unique key, and per recipient one mail with all of their
 reminders of that run. It is set-based: a few queries find which cases miss which reminders,
-and those are written per recipient, one transaction per recipient (``MAIL_CASES`` cases at
-most) with its case rows locked, the rows of each table with one insert (a ``COPY`` on
-PostgreSQL). A second sweep, or two at once, finds the keys and writes nothing; downtime loses
-nothing, because the next sweep looks at the dates again; a sweep stopped halfway (time limit,
-killed worker) leaves whole mails written and the next one does the rest. The query plans,
+and those are written per recipient, one transaction per mail (``MAIL_CASES`` cases at most),
+the rows of each table with one insert (a ``COPY`` on PostgreSQL), from what the sweep read:
+the cases are not locked nor read again. A second sweep finds the keys and writes nothing; two
+at once: the unique keys fail the later one's mail as a whole, which then locks those cases,
+reads them again and writes only what is missing (``recipient_reminders_write``). Downtime
+loses nothing, because the next sweep looks at the dates again; a sweep stopped halfway (time
+limit, killed worker) leaves whole mails written and the next one does the rest. A case
+closed or handed over during the seconds a sweep runs may still get that sweep's reminder
+(to the handler it had when the sweep read it), as it would have a moment earlier. The query plans,
 at 100,000 and 1,000,000 complaints, are in bench/query-plans.md.
 
 The rules, per open case and per deadline that still matters (``decision_due``;
@@ -59,7 +63,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, partial
+from functools import cached_property
 from operator import itemgetter
 
 from django.conf import settings
@@ -78,7 +82,7 @@ from complaints.links import case_paths
 from complaints.models import Complaint, OutboxKind, Reminder, ReminderKind, Stage
 from complaints.models.outbox import OVERDUE_MARK, reminder_overdue_day
 from complaints.services.bulk_copy import copy_insert
-from complaints.services.outbox import outbox_enqueue_new
+from complaints.services.outbox import outbox_enqueue_new, outbox_nudge_sweep
 from ladder.deadlines import add_working_days
 from ladder.models import ServiceNorms
 from ladder.selectors import equal_days as configured_equal_days
@@ -418,8 +422,8 @@ def reminder_sweep(*, today: date) -> int:
     deadline; what is written already from one query each for the whole sweep (today's overdue
     keys read by day, the other keys probed, the managers told); and only what is missing is
     written, per recipient: one transaction and one mail with all of their reminders
-    (``recipient_reminders_write``; ``MAIL_CASES`` cases at most). A quiet sweep costs a fixed
-    number of queries, whatever the number of cases.
+    (``reminder_mail_store``; ``MAIL_CASES`` cases at most), and one nudge of the outbox at
+    the end. A quiet sweep costs a fixed number of queries, whatever the number of cases.
     """
     rules = load_rules(today)
     with collector_paused():
@@ -436,36 +440,40 @@ def reminder_sweep(*, today: date) -> int:
             "reminder sweep: nobody to tell (no handler, coordinator or manager) for %s",
             ", ".join(sorted(unaddressed)[:20]),
         )
-    todo: dict[int, set[int]] = defaultdict(set)  # recipient id -> ids of their cases
-    unwritten: dict[int, set[str]] = defaultdict(set)  # recipient id -> keys found missing
-    people: dict[int, User | StaffRow] = {}
-    for items in missing.values():
+    # recipient id -> case id -> the reminders found missing
+    todo: dict[int, dict[int, list[Planned]]] = defaultdict(lambda: defaultdict(list))
+    for case_id, items in missing.items():
         for item in items:
-            todo[item.recipient.pk].add(item.case.pk)
-            unwritten[item.recipient.pk].add(item.key)
-            people.setdefault(item.recipient.pk, item.recipient)
+            todo[item.recipient.pk][case_id].append(item)
     shapes = MailShapes()
     count = 0
     for recipient_id in sorted(todo):
-        complaint_ids = sorted(todo[recipient_id])
+        by_case = todo[recipient_id]
+        complaint_ids = sorted(by_case)
         parts = -(-len(complaint_ids) // MAIL_CASES)
         for number, start in enumerate(range(0, len(complaint_ids), MAIL_CASES), start=1):
-            write = partial(
-                recipient_reminders_write,
-                recipient=people[recipient_id],
-                complaint_ids=complaint_ids[start : start + MAIL_CASES],
-                rules=rules,
-                recipients=recipients,
-                render=shapes,
-                part=(number, parts) if parts > 1 else None,
-            )
+            chunk = complaint_ids[start : start + MAIL_CASES]
+            part = (number, parts) if parts > 1 else None
+            items = [item for case_id in chunk for item in by_case[case_id]]
             try:
-                count += write(unwritten=unwritten[recipient_id])
+                with transaction.atomic():
+                    reminder_mail_store(items, shapes, part=part)
+                count += len(items)
             except IntegrityError:
-                # Another sweep wrote some of these first (a unique key): decide again,
-                # looking at what is written now.
-                count += write()
+                # Another sweep wrote some of these first (a unique key; the whole mail is
+                # rolled back): lock these cases, decide again and look at what is written now.
+                count += recipient_reminders_write(
+                    recipient=items[0].recipient,
+                    complaint_ids=chunk,
+                    rules=rules,
+                    recipients=recipients,
+                    render=shapes,
+                    part=part,
+                )
     if count:
+        # Once, not after each mail: the worker sends them all (after the commit of a caller's
+        # transaction, if there is one).
+        transaction.on_commit(outbox_nudge_sweep)
         log.info("reminder sweep for %s: %s reminders written", today.isoformat(), count)
     return count
 
@@ -634,25 +642,20 @@ def recipient_reminders_write(
     rules: Rules,
     recipients: Recipients,
     render: "MailShapes | None" = None,
-    unwritten: Collection[str] | None = None,
     part: tuple[int, int] | None = None,
 ) -> int:
-    """Lock these cases, decide again from the locked rows, and write what is not there yet
-    for ``recipient``: one mail with all of it (``reminder_mail_store``) and a ``Reminder`` row
-    per reminder, each table with one insert. Returns the number of reminders.
+    """Lock these cases, decide again from the locked rows, look at what is written now, and
+    write what is not there yet for ``recipient``: one mail with all of it
+    (``reminder_mail_store``) and a ``Reminder`` row per reminder, each table with one insert.
+    Returns the number of reminders.
 
-    The locks (taken in id order, so concurrent sweeps cannot deadlock) serialise concurrent
-    sweeps on these cases; the second one finds the first one's keys (read committed: a
-    statement after the lock sees the committed rows). It is written whole or not at all, so
-    a killed worker leaves whole mails and the next sweep writes the rest. A case handed to
-    someone else in the meantime is left to the next sweep, for its new handler.
-    ``render``: a ``MailShapes`` shared by the mails of a sweep.
-
-    ``unwritten``: the keys the sweep found missing a moment ago. Of the reminders still due
-    on the locked rows, those are written without looking again (a key written meanwhile by
-    another sweep fails the insert with ``IntegrityError``, and the whole transaction with it;
-    the sweep then calls again without ``unwritten``, which looks). ``part``: (this mail, of
-    how many) when the recipient's cases of this run take several mails."""
+    The sweep's way when its first attempt at a mail failed on a unique key (another sweep
+    wrote some of it meanwhile). The locks (taken in id order, so concurrent sweeps cannot
+    deadlock) serialise the sweeps on these cases; a statement after the lock sees the other
+    sweep's committed rows (read committed). A case closed or handed to someone else in the
+    meantime is left out, or left to the next sweep for its new handler. ``render``: a
+    ``MailShapes`` shared by the mails of a sweep; ``part``: (this mail, of how many) when the
+    recipient's cases of this run take several mails."""
     cases = list(
         case_rows(
             Complaint.objects.select_for_update(of=("self",))
@@ -662,17 +665,8 @@ def recipient_reminders_write(
         )
     )
     plans = {case.pk: reminders_due(case, rules) for case in cases}
-    if unwritten is None:
-        missing = missing_reminders(cases, plans, recipients, only=recipient.pk)
-        items = [item for case in cases for item in missing.get(case.pk, ())]
-    else:
-        items = [
-            Planned(case, due, user, key)
-            for case in cases
-            for due in plans[case.pk]
-            for user in recipients.for_due(case, due)
-            if user.pk == recipient.pk and (key := due.key(case.reference, user.pk)) in unwritten
-        ]
+    missing = missing_reminders(cases, plans, recipients, only=recipient.pk)
+    items = [item for case in cases for item in missing.get(case.pk, ())]
     if items:
         reminder_mail_store(items, render or MailShapes(), part=part)
     return len(items)
@@ -709,8 +703,8 @@ def urgency(item: Planned) -> tuple:
 def reminder_mail_store(
     items: list[Planned], render: "MailShapes", part: tuple[int, int] | None = None
 ) -> None:
-    """The reminders of one recipient (``items``, none written yet as far as the caller, who
-    holds the case locks, knows: a key that is there after all fails the insert) as one mail
+    """The reminders of one recipient (``items``, none written yet as far as the caller
+    knows: a key that is there after all fails the insert) as one mail
     in the outbox and their ``Reminder`` rows pointing to it. One reminder gets the mail about
     its case (``render`` itself: ``reminder_render``'s mail, rendered per shape), several a
     list, the most urgent first (``MailShapes.digest``). The mail's key is ``reminder:`` and
@@ -726,7 +720,8 @@ def reminder_mail_store(
         subject, body = render.digest(items, recipient=recipient, language=language, part=part)
         complaint_id = None  # about several cases: each reminder row names its own
     [message_id] = outbox_enqueue_new(
-        [
+        nudge=False,  # the sweep nudges the outbox once, after its last mail
+        messages=[
             {
                 "key": f"reminder:{min(item.key for item in items)}",
                 "kind": OutboxKind.REMINDER.value,
@@ -736,7 +731,7 @@ def reminder_mail_store(
                 "complaint_id": complaint_id,
                 "language": language,
             }
-        ]
+        ],
     )
     copy_insert(
         Reminder,
