@@ -105,7 +105,10 @@ class Reminder(models.Model):
     """One reminder that the sweep decided to send, under a unique key: the record that makes
     a second or concurrent sweep a no-op (``decision:KL-2026-00042:2026-11-04:before-5:7``)."""
 
-    key = models.CharField(_("key"), max_length=200, unique=True)
+    # Unique by a constraint (Meta), not ``unique=True``: that adds a second index on
+    # PostgreSQL for LIKE queries, which nothing asks of a key, and which a first sweep of the
+    # day fills with tens of thousands of keys for nothing.
+    key = models.CharField(_("key"), max_length=200)
     complaint = models.ForeignKey(
         "complaints.Complaint",
         verbose_name=_("complaint"),
@@ -137,6 +140,7 @@ class Reminder(models.Model):
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["key"], name="reminder_key_unique")]
         indexes = [
             # The sweep's "manager told once per case and due date": only the manager rows,
             # not the daily overdue rows that pile up on a case (services/reminders.py).

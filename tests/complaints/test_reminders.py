@@ -513,6 +513,22 @@ def test_the_day_read_uses_its_partial_expression_index():
     assert "reminder_overdue_day" in plan, plan
 
 
+def test_the_reminder_table_keeps_no_index_nothing_reads():
+    """A first sweep of the day inserts tens of thousands of rows: each index costs. The key is
+    unique by one index, without Django's second (LIKE) index of a ``unique=True`` CharField."""
+    if connection.vendor != "postgresql":
+        pytest.skip("indexes as PostgreSQL keeps them")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+            [Reminder._meta.db_table],
+        )
+        indexes = dict(cursor.fetchall())
+    assert not [name for name, sql in indexes.items() if "pattern_ops" in sql], indexes
+    on_key = [name for name, sql in indexes.items() if sql.endswith("(key)")]
+    assert on_key == ["reminder_key_unique"], indexes
+
+
 # ---------------------------------------------------------------------------
 # Set-based writing: the sweep renders each shape of mail once and writes in batches
 # ---------------------------------------------------------------------------
