@@ -10,7 +10,7 @@ from complaints.models import Complaint, Norm, NormGroup
 
 from .models import ActionEffect, ActionStatus, ImprovementAction
 from .selectors import action_owners, active_causes, complaints_by_reference, lesson_themes
-from .services.learning import ACTION_FIELDS
+from .services.learning import ACTION_FIELDS, action_seen
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -81,6 +81,9 @@ class ActionForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=_("Case references, separated by commas, e.g. KL-2026-00042, KL-2026-00043."),
     )
+    # The action's last change as the form was opened (``action_seen``): a save over a
+    # colleague's later one is refused with what was typed kept (``action_update``).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = ImprovementAction
@@ -111,6 +114,8 @@ class ActionForm(forms.ModelForm):
         )
         if not self.is_bound and self.linked and not self.initial.get("references"):
             self.initial["references"] = ", ".join(sorted(self.linked))
+        if self.instance.pk and not self.is_bound:
+            self.initial["seen"] = action_seen(self.instance)
 
     def clean_references(self) -> list[Complaint]:
         references, bad = parse_references(self.cleaned_data["references"])

@@ -53,6 +53,14 @@ class LearningError(CaseError):
     default = _("This is not possible.")
 
 
+class ActionChanged(LearningError):
+    default = _(
+        "A colleague changed this improvement action after you opened it, so your changes are "
+        "not saved. What you typed is still in the form; the action as it is saved now is shown "
+        "above it. Check both and save again."
+    )
+
+
 # ---------------------------------------------------------------------------
 # Lessons
 # ---------------------------------------------------------------------------
@@ -118,16 +126,26 @@ def action_update(
     fields: dict,
     complaints: list[Complaint],
     today: date | None = None,
+    seen: str = "",
 ) -> ImprovementAction:
     """Change an action; ``completed_on`` is set the first time its status becomes done and
-    cleared when it is reopened."""
+    cleared when it is reopened. ``seen``: the action's last change as the user saw it
+    (``action_seen``); changed since (a colleague saved it, or informed the complainants):
+    ``ActionChanged``, and nothing is saved."""
     if not may_work_on_actions(actor):
         raise PermissionDenied
     action = actions_visible_to(actor).select_for_update().get(pk=action_id)
+    if seen and seen != action_seen(action):
+        raise ActionChanged()
     _apply(action, fields, today=today or timezone.localdate())
     action.save()
     action.complaints.set(complaints)
     return action
+
+
+def action_seen(action: ImprovementAction) -> str:
+    """The action's last change, as the edit form carries it."""
+    return action.updated_at.isoformat() if action.updated_at else ""
 
 
 # ---------------------------------------------------------------------------

@@ -28,9 +28,11 @@ from reporting.selectors import (
 )
 from reporting.services.learning import (
     LESSON_STAGES,
+    ActionChanged,
     LearningError,
     action_complainants_inform,
     action_create,
+    action_seen,
     action_update,
     lesson_record,
 )
@@ -158,7 +160,19 @@ def _saved(request: HttpRequest, form: ActionForm, action: ImprovementAction | N
         if action is None:
             action = action_create(**call, complaints=complaints)
         else:
-            action = action_update(action_id=action.pk, **call, complaints=complaints)
+            action = action_update(
+                action_id=action.pk, **call, complaints=complaints, seen=form.cleaned_data["seen"]
+            )
+    except ActionChanged as error:
+        # What was typed stays in the form, which moves on to the action as saved now (saving
+        # again is deliberate); that version is shown above it.
+        messages.error(request, str(error.message))
+        current = _action_or_404(request, action.pk)
+        posted = request.POST.copy()
+        posted["seen"] = action_seen(current)
+        form = ActionForm(posted, user=request.user, instance=_action_or_404(request, action.pk))
+        form.is_valid()
+        return _form_page(request, form, current, status=409, current=current)
     except LearningError as error:
         messages.error(request, str(error.message))
         return _form_page(request, form, action, status=400)
@@ -166,8 +180,10 @@ def _saved(request: HttpRequest, form: ActionForm, action: ImprovementAction | N
     return redirect("reporting:action", action_id=action.pk)
 
 
-def _form_page(request, form: ActionForm, action, status: int = 200) -> HttpResponse:
-    context = {"form": form, "action": action}
+def _form_page(request, form: ActionForm, action, status: int = 200, current=None) -> HttpResponse:
+    context = {"form": form, "action": action, "current": current}
+    if current is not None:
+        context["current_linked"] = sorted(c.reference for c in current.complaints.all())
     return render(request, "reporting/actions/form.html", context, status=status)
 
 

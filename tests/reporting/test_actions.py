@@ -366,3 +366,38 @@ def test_the_sweep_task_reminds_with_todays_date(manager, department):
     assert actions_sweep_task.delay().get() == 1
     assert actions_sweep_task.delay().get() == 0
     assert OutboxMessage.objects.filter(key__startswith="action-overdue:").count() == 1
+
+
+def test_a_save_over_a_colleagues_later_save_is_refused_with_the_text_kept(client, manager):
+    """Two people change one action: the second save does not silently overwrite the first
+    (nothing a user saved is lost); the form keeps what the second typed and shows the first's
+    version, and saving again is then deliberate."""
+    action = make_action(manager, department=manager.department)
+    colleague = UserFactory(manager=True, department=manager.department)
+    url = reverse("reporting:action_edit", args=[action.pk])
+    client.force_login(manager)
+    seen = client.get(url).context["form"]["seen"].value()
+    assert seen
+
+    other = type(client)()
+    other.force_login(colleague)
+    opened = other.get(url).context["form"]["seen"].value()
+    theirs = form_data(manager, title="Terugbellen binnen twee dagen", seen=opened)
+    assert other.post(url, theirs).status_code == 302
+
+    mine = form_data(manager, description="Mijn nieuwe omschrijving.", seen=seen)
+    response = client.post(url, mine)
+    assert response.status_code == 409
+    action.refresh_from_db()
+    assert action.title == "Terugbellen binnen twee dagen"  # the colleague's save stands
+    assert action.description == "Elke terugbelafspraak komt in de agenda."
+    page = response.content.decode()
+    assert "Mijn nieuwe omschrijving." in page  # what I typed, in the form
+    assert "Terugbellen binnen twee dagen" in page  # their version, shown above it
+    assert "Een collega heeft deze verbeteractie gewijzigd" in page
+
+    again = response.context["form"]["seen"].value()
+    assert again != seen
+    assert client.post(url, {**mine, "seen": again}).status_code == 302
+    action.refresh_from_db()
+    assert action.description == "Mijn nieuwe omschrijving."
