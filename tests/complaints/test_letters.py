@@ -1000,3 +1000,46 @@ def test_the_case_page_reads_its_letters_with_the_timeline_at_no_extra_cost(
     ]  # fmt: skip
     # The guard read the same letters: closing as judged is offered.
     assert {m.name: m.available for m in page.context["moves"]}["close_judged"]
+
+
+@pytest.mark.parametrize("status", [LetterStatus.DISCARDED, LetterStatus.SENT])
+def test_edits_to_a_draft_sent_or_deleted_meanwhile_are_shown_to_copy(
+    department, handler, client, status
+):
+    """A colleague sent or deleted the draft while this user wrote: the edits cannot go into
+    the letter, but they are not thrown away either: the page shows them to copy."""
+    complaint = rich_case(department, handler)
+    client.force_login(handler)
+    letter = letter_draft(
+        complaint_id=complaint.pk, actor=handler, kind=LetterKind.OUTCOME, recipient="complainant"
+    )
+    url = reverse("complaints:letter", args=[complaint.reference, letter.pk])
+    seen = client.get(url).context["form"]["seen"].value()
+    Letter.objects.filter(pk=letter.pk).update(status=status)
+    mine = {
+        "recipient_name": letter.recipient_name,
+        "recipient_email": letter.recipient_email,
+        "recipient_address": letter.recipient_address,
+        "subject": letter.subject,
+        "seen": seen,
+        **{f"section_{s['key']}": s["text"] for s in letter.sections},
+        "section_conclusions": CONCLUSIONS,
+    }
+    client.cookies["django_language"] = "en"
+    answer = client.post(url, mine)
+    assert answer.status_code == 409
+    page = answer.content.decode()
+    assert "Not saved: what you typed" in page
+    assert CONCLUSIONS in page
+    # Only what differs from the letter as stored: the unchanged subject is not repeated.
+    assert [label for label, _text in answer.context["unsaved"]] == [
+        label for label, text in answer.context["unsaved"] if text == CONCLUSIONS
+    ]
+    # Nothing typed that the letter does not hold already: back to the letter, as before.
+    unchanged = {
+        **mine,
+        "section_conclusions": next(
+            s["text"] for s in letter.sections if s["key"] == "conclusions"
+        ),
+    }
+    assert client.post(url, unchanged).status_code == 302

@@ -3,7 +3,7 @@ and redirects to the page (or shows the page again with the user's input and the
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.forms import BaseForm, CharField
+from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,6 +49,7 @@ from complaints.uploads import attachment_response
 
 from .letters import letters_context
 from .ombudsman_panel import ombudsman_context
+from .unsaved import typed_texts
 
 
 def _case_or_404(request: HttpRequest, reference: str, *, audit: str = "") -> Complaint:
@@ -171,21 +172,7 @@ def _unsaved_texts(
         for move in context["moves"]
     ):  # fmt: skip
         hidden.append(move_form)
-    texts = []
-    for form in hidden:
-        if not form.is_bound:
-            continue
-        for name, field in form.fields.items():
-            value = form.data.get(form.add_prefix(name), "")
-            if (
-                isinstance(field, CharField)
-                and not field.widget.is_hidden
-                and isinstance(value, str)
-                and value.strip()
-                and _text(value) != _text(getattr(complaint, name, None))
-            ):
-                texts.append((field.label or name, value))
-    return texts
+    return [text for form in hidden for text in typed_texts(form, stored=complaint)]
 
 
 def _moved_on(form, **now):
@@ -200,11 +187,6 @@ def _moved_on(form, **now):
 
 def _version_now(complaint: Complaint) -> int:
     return Complaint.objects.values_list("version", flat=True).get(pk=complaint.pk)
-
-
-def _text(value) -> str:
-    """A text as a browser posts it and as it is stored compare: line ends and outer space."""
-    return str(value or "").replace("\r\n", "\n").strip()
 
 
 def options_of(field, only: tuple[str, ...] = ()) -> list:

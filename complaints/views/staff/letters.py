@@ -3,6 +3,8 @@ marking a letter posted, and the PDF. Every view fetches the case through the sc
 selector (another department's case answers 404) and needs the handler permission; the
 services do every write."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -34,6 +36,8 @@ from complaints.services.letters import (
 )
 from complaints.services.outbox import letter_filename
 from complaints.uploads import as_download
+
+from .unsaved import typed_texts
 
 HANDLE = "accounts.handle_complaint"
 
@@ -100,7 +104,7 @@ def new(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect(_letter_url(letter))
 
 
-def _page(request, complaint, letter, *, form=None, send_form=None, status=200):
+def _page(request, complaint, letter, *, form=None, send_form=None, status=200, unsaved=()):
     # The letter shows the addressee and the letter's text: a read of the case (DOMAIN.md
     # section 7), as its PDF is.
     audit_record(
@@ -118,6 +122,7 @@ def _page(request, complaint, letter, *, form=None, send_form=None, status=200):
         "logo": logo_data_uri(),
         "form": form,
         "send_form": send_form,
+        "unsaved": unsaved,
     }
     if letter.is_draft:
         context["form"] = form or LetterForm(letter=letter)
@@ -143,6 +148,11 @@ def letter(request: HttpRequest, reference: str, letter_id: int) -> HttpResponse
             messages.error(request, _("This draft was deleted; it cannot be changed."))
         else:
             messages.error(request, _("This letter was sent; it cannot be changed."))
+        # Sent or deleted by a colleague while this user wrote: their text is shown to copy.
+        form = LetterForm(request.POST, letter=letter)
+        unsaved = typed_texts(form, stored=SimpleNamespace(**form.initial))  # as it is stored
+        if unsaved:
+            return _page(request, complaint, letter, status=409, unsaved=unsaved)
         return redirect(_letter_url(letter))
     form = LetterForm(request.POST, letter=letter)
     send_form = SendForm(request.POST)
