@@ -11,6 +11,7 @@ import logging
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
 logger = logging.getLogger(__name__)
@@ -36,15 +37,34 @@ def over_limit(request, group: str, rate: str, *, increment: bool = True) -> boo
         return False
 
 
-def limit(group: str, rate_setting: str, methods: tuple[str, ...] = ("POST",)):
-    """Answer 429 once an address has used up ``settings.<rate_setting>`` for ``group``."""
+def limited(request, typed: tuple[str, ...] = ()):
+    """The 429 page. What the citizen typed into the form fields named ``typed`` is shown to
+    copy: the request is refused, so it is not saved, and the browser may not keep it."""
+    unsaved = [
+        (_("What you wrote"), text)
+        for name in typed
+        for text in request.POST.getlist(name)
+        if text.strip()
+    ]
+    context = {"unsaved": unsaved, "files_lost": bool(request.FILES)}
+    return render(request, "complaints/public/rate_limited.html", context, status=429)
+
+
+def limit(
+    group: str,
+    rate_setting: str,
+    methods: tuple[str, ...] = ("POST",),
+    typed: tuple[str, ...] = (),
+):
+    """Answer 429 once an address has used up ``settings.<rate_setting>`` for ``group``;
+    ``typed`` names the free-text fields whose text the 429 page shows to copy."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             rate = getattr(settings, rate_setting)
             if request.method in methods and over_limit(request, group, rate):
-                return render(request, "complaints/public/rate_limited.html", status=429)
+                return limited(request, typed if request.method == "POST" else ())
             return view(request, *args, **kwargs)
 
         return wrapper

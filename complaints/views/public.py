@@ -22,7 +22,7 @@ from accounts.models import Department
 from complaints.drafts import Draft
 from complaints.models import Complaint, ContactPreference
 from complaints.public_forms import AboutYouForm, SendForm, WhatHappenedForm, WishForm
-from complaints.ratelimit import over_limit
+from complaints.ratelimit import limited, over_limit
 from complaints.services import CaseError
 from complaints.services.public import complaint_submit
 from complaints.services.status_links import status_link_url
@@ -131,6 +131,8 @@ def complaint_form(request: HttpRequest, step: int = 1) -> HttpResponse:
         form = _form(step, draft, request.POST, request.FILES)
         slug = STEPS[step - 1][0]
         if "back" in request.POST:
+            if isinstance(form, WishForm):
+                _files_kept_going_back(request, form, draft)
             draft.keep(slug, _answers(form))
             return redirect("complaint_form", step=max(step - 1, 1))
         if form.is_valid():
@@ -148,6 +150,25 @@ def complaint_form(request: HttpRequest, step: int = 1) -> HttpResponse:
     if step == len(STEPS):
         draft.save()  # the one-time key must outlive this page
     return _render(request, step, form, draft)
+
+
+def _files_kept_going_back(request: HttpRequest, form: WishForm, draft: Draft) -> None:
+    """ "Back" from the step with files: the files chosen on it are checked and kept, and the
+    ones ticked to remove are removed, as on "Next" (a browser cannot keep a chosen file for a
+    page it leaves, so they would be lost silently); files that fail the check are not kept,
+    and the citizen is told why."""
+    form.is_valid()  # the other answers are not checked going back: only the files count
+    if form.has_error("files"):
+        problems = " ".join(str(error) for error in form.errors["files"])
+        messages.warning(
+            request,
+            _("The files you chose were not kept: %(problems)s Choose them again on that step.")
+            % {"problems": problems},
+        )
+        return
+    draft.remove_files(form.cleaned_data.get("remove") or ())
+    for clean in form.cleaned_data.get("files") or ():
+        draft.add_file(clean)
 
 
 def _keep_after_loss(request: HttpRequest, draft: Draft, step: int) -> None:
@@ -208,7 +229,7 @@ def _send(request: HttpRequest, draft: Draft) -> HttpResponse:
         )
         return redirect("complaint_form", step=_first_incomplete(draft) or 1)
     if over_limit(request, "public-submit", settings.PUBLIC_SUBMIT_RATE):
-        return render(request, "complaints/public/rate_limited.html", status=429)
+        return limited(request)  # the answers stay in the session's draft
     fields, persons = {}, ""
     for slug, _label, form_class in STEPS[:-1]:
         step_form = _stored(form_class, draft.answers(slug))

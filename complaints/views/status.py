@@ -125,7 +125,12 @@ FILE_KINDS = {
 
 def citizen_page(view):
     """Open to everyone, rate-limited per address, and private in transit and in caches."""
-    limited = limit(RATE_GROUP, "STATUS_LINK_RATE", methods=("GET", "HEAD", "POST"))(view)
+    limited = limit(
+        RATE_GROUP,
+        "STATUS_LINK_RATE",
+        methods=("GET", "HEAD", "POST"),
+        typed=("text", "reason", "comment"),  # the free text of the forms in citizen_forms
+    )(view)
 
     @login_not_required
     @functools.wraps(view)

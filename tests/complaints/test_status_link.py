@@ -20,6 +20,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from PIL import Image
 
 from complaints.models import (
@@ -211,6 +212,31 @@ def test_the_status_link_answers_429_once_the_rate_is_used_up(client, settings, 
     # Another address still gets through.
     other = client.get(url("status", token), REMOTE_ADDR="192.0.2.7")
     assert other.status_code == 200
+
+
+def test_what_a_citizen_wrote_is_shown_to_copy_when_the_rate_is_used_up(
+    client, settings, case, files_cleaned_up
+):
+    """A refused request saves nothing: the 429 page shows the text sent, to copy, and says
+    the chosen files did not arrive, instead of claiming that nothing is lost."""
+    settings.STATUS_LINK_RATE = "1/d"
+    token = status_link_issue(case)
+    assert client.get(url("status", token)).status_code == 200
+    text = "De bon van 12 maart <b>zit erbij</b>."
+    refused = client.post(
+        url("status_information", token),
+        {"text": text, "files": [png("bon.png")]},
+    )
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "Not saved: what you typed" in page
+    assert escape(text) in page  # shown as text, not as markup
+    assert "We did not receive the files you chose" in page
+    assert not CaseEvent.objects.filter(kind=EventKind.CITIZEN).exists()
+    assert not Attachment.objects.exists()
+
+    plain = client.get(url("status", token)).content.decode()
+    assert "Not saved" not in plain and "did not receive" not in plain
 
 
 def test_revoked_and_expired_links_answer_404_with_a_way_to_a_new_link(

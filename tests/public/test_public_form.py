@@ -371,3 +371,29 @@ def test_behind_a_proxy_each_citizen_has_their_own_limit(client, desk, settings)
     client.defaults["HTTP_X_REAL_IP"] = "198.51.100.9"  # another citizen, same proxy
     assert send(client, fill(client)).status_code == 302
     assert Complaint.objects.count() == 2
+
+
+def test_back_from_the_files_step_keeps_the_files_chosen_there(client, desk):
+    """A browser cannot keep a chosen file for a page it leaves: "Back" checks and keeps it
+    as "Next" does, and says so when a file is refused."""
+    client.post(url(1), ABOUT)
+    client.post(url(2), WHAT)
+    response = client.post(url(3), {**WISH, "files": [png("bon.png")], "back": "1"})
+    assert response["Location"] == url(2)
+    assert [f["name"] for f in client.session["complaint_draft"]["files"]] == ["bon.png"]
+    assert "bon.png" in client.get(url(3)).content.decode()
+
+    bad = io.BytesIO(b"<html><script>alert(1)</script></html>")
+    bad.name = "brief.pdf"
+    client.cookies["django_language"] = "en"
+    answer = client.post(url(3), {**WISH, "files": [bad], "back": "1"}, follow=True)
+    assert "The files you chose were not kept" in answer.content.decode()
+    assert "brief.pdf" in answer.content.decode()
+    assert [f["name"] for f in client.session["complaint_draft"]["files"]] == ["bon.png"]
+    kept = client.session["complaint_draft"]["files"][0]["id"]
+    client.post(url(3), {**WISH, "remove": [kept], "back": "1"})
+    assert client.session["complaint_draft"]["files"] == []  # ticked to remove, as on "Next"
+
+    client.post(url(3), {**WISH, "files": [png("foto.png")], "back": "1"})
+    send(client, client.get(url(4)).context["form"]["key"].value())
+    assert [a.original_name for a in Attachment.objects.all()] == ["foto.png"]
