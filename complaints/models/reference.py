@@ -20,7 +20,13 @@ class Bilingual(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
+        return getattr(self, self.name_field())
+
+    @staticmethod
+    def name_field() -> str:
+        """The field with the name in the reader's language (to read names without instances,
+        as ``values_list("pk", Theme.name_field())``)."""
+        return "name_en" if (get_language() or "nl").startswith("en") else "name_nl"
 
 
 class NormGroup(models.TextChoices):

@@ -81,7 +81,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "today": today,
             "stages": Stage.choices,
             "rungs": Rung.choices,
-            "themes": Theme.objects.filter(is_active=True),
+            # (id, name) pairs: no model instances for a list of options.
+            "themes": Theme.objects.filter(is_active=True).values_list("pk", Theme.name_field()),
             "can_see_all": user.has_perm("accounts.view_all_complaints"),
         },
     )
