@@ -11,6 +11,8 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.forms.renderers import DjangoTemplates
+from django.forms.utils import ErrorDict
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy, override
 
@@ -81,6 +83,17 @@ def test_an_option_with_a_template_of_its_own_goes_through_the_templates():
     assert widget.render("f", "a", renderer=FAST) == widget.render("f", "a", renderer=TEMPLATES)
 
 
+FORM_MODULES = (
+    "forms",
+    "ladder_forms",
+    "public_forms",
+    "citizen_forms",
+    "letter_forms",
+    "ombudsman_forms",
+    "privacy_forms",
+)
+
+
 def _forms_of_the_apps():
     """An unbound instance of every form class of our apps that needs no arguments, and the
     case page's section forms."""
@@ -89,7 +102,7 @@ def _forms_of_the_apps():
     for config in apps.get_app_configs():
         if config.name not in ("accounts", "audit", "complaints", "ladder", "reporting"):
             continue
-        for name in ("forms", "ladder_forms"):
+        for name in FORM_MODULES:
             try:
                 module = importlib.import_module(f"{config.name}.{name}")
             except ImportError:
@@ -121,3 +134,54 @@ def test_every_form_of_the_apps_renders_as_with_the_django_templates():
             )
             seen += 1
     assert seen > 50
+
+
+# ---------------------------------------------------------------------------
+# The labelled field: components/form_field.html, written out in Python
+# ---------------------------------------------------------------------------
+class Awkward(forms.Form):
+    """Every branch of the template, with markup where a user's or a translator's text goes."""
+
+    hidden = forms.CharField(widget=forms.HiddenInput, initial="<x>")
+    agree = forms.BooleanField(label="I <b>agree</b>", help_text="Read & sign", required=False)
+    plain = forms.BooleanField(label="Plain")
+    kinds = forms.MultipleChoiceField(
+        choices=CHOICES[1:3], widget=forms.CheckboxSelectMultiple, help_text="<i>Pick</i>"
+    )
+    one = forms.ChoiceField(choices=[("a", "A & B"), ("b", "<b>")], widget=forms.RadioSelect)
+    name = forms.CharField(label=gettext_lazy("Name"), help_text=mark_safe("<em>safe</em>"))
+    note = forms.CharField(required=False, widget=forms.Textarea, label='Say "it"')
+    count = forms.IntegerField(required=False, initial=1234)
+
+
+def _expected(field) -> str:
+    return render_to_string("components/form_field.html", {"field": field})
+
+
+def _with_errors(form):
+    form._errors = ErrorDict(
+        {field.name: form.error_class(["Wrong <here>", "and & there"]) for field in form}
+    )
+    return form
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_labelled_field_renders_as_its_template(language):
+    with override(language):
+        for form in (Awkward(), Awkward(prefix="p", auto_id="x_%s"), _with_errors(Awkward())):
+            for field in form:
+                assert field.as_field_group() == _expected(field), field.name
+        bound = Awkward(data={"agree": "on", "kinds": ["a"], "one": "b", "count": "x"})
+        assert not bound.is_valid()
+        for field in bound:
+            assert field.as_field_group() == _expected(field), field.name
+
+
+def test_every_labelled_field_of_the_apps_renders_as_its_template():
+    seen = 0
+    for form in _forms_of_the_apps():
+        for state in (form, _with_errors(form)):
+            for field in state:
+                assert field.as_field_group() == _expected(field), (type(form), field.name)
+                seen += 1
+    assert seen > 100
