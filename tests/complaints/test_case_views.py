@@ -550,3 +550,25 @@ def test_every_id_on_the_case_page_is_unique(client, coordinator, trait):
     ids = re.findall(r'\sid="([^"]+)"', html)
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     assert ids and repeated == []
+
+
+def test_the_section_summaries_show_each_value_as_text_with_its_line_breaks(
+    client, handler, department
+):
+    """The summaries are written out in Python (the ``section_rows`` tag): a value is escaped
+    as a template would, its line breaks kept, an empty one shown as a dash, a yes/no and a
+    date in words."""
+    complaint = ComplaintFactory(
+        department=department,
+        handler=handler,
+        conduct_description="Eerste regel <script>x</script>\nTweede & laatste",
+        conduct_place="",
+        is_signed=True,
+    )
+    client.force_login(handler)
+    with translation.override("nl"):
+        page = client.get(reverse("complaints:case", args=[complaint.reference])).content.decode()
+    assert "<dd>Eerste regel &lt;script&gt;x&lt;/script&gt;<br>Tweede &amp; laatste</dd>" in page
+    assert re.search(r"<dt>Waar[^<]*</dt><dd>\N{EN DASH}</dd>", page)
+    assert re.search(r"<dt>Ondertekend[^<]*</dt><dd>ja</dd>", page)
+    assert "<script>x</script>" not in page
