@@ -529,6 +529,30 @@ def test_the_reminder_table_keeps_no_index_nothing_reads():
     assert on_key == ["reminder_key_unique"], indexes
 
 
+def test_the_recipient_and_mail_of_a_reminder_stay_protected_without_a_database_check():
+    """The database checks only the case's key of a reminder row (the other two cost a
+    quarter of a first sweep of the day: a row lock per reminder); Django still refuses to
+    delete a recipient or a mail that a reminder names (PROTECT)."""
+    from django.db.models import ProtectedError
+
+    handler = UserFactory(handler=True)
+    only_decision_due(handler=handler, department=handler.department)
+    assert sweep_on(DUE) == 1
+    reminder = Reminder.objects.get()
+    with pytest.raises(ProtectedError):
+        handler.delete()
+    with pytest.raises(ProtectedError):
+        reminder.message.delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT confrelid::regclass::text FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f'",
+                [Reminder._meta.db_table],
+            )
+            assert [row[0] for row in cursor.fetchall()] == ["complaints_complaint"]
+
+
 # ---------------------------------------------------------------------------
 # Set-based writing: the sweep renders each shape of mail once and writes in batches
 # ---------------------------------------------------------------------------
