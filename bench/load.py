@@ -306,6 +306,15 @@ def main(config_path: str) -> None:
         )  # fmt: skip
         results[name] = result.summary()
         print(f"  {name}: {results[name]}", file=sys.stderr)
+    # The baseline again, at the end: the machine's speed drifts (shared cores), and one
+    # measurement at the start made every ratio of the run as lucky or unlucky as that one.
+    bare_paths = pages[0][2]
+    again = run_load(
+        "bare_again", get_page(host, port, None, bare_paths), concurrency=concurrency,
+        count=count, duration=duration, warmup=warmup,
+    )  # fmt: skip
+    results["bare_again"] = again.summary()
+    print(f"  bare_again: {results['bare_again']}", file=sys.stderr)
     submissions = config["requests"] if quick else config["submissions"]
     results["public"] = measure_submissions(
         host, port, concurrency=concurrency, count=submissions

@@ -68,3 +68,5 @@ def test_the_harness_runs_end_to_end_and_fills_every_row(tmp_path, redis_url, se
     )
     assert re.search(rf"\| annual report \d{{4}} .*\| ({NUMBER} s|not available) \|", text)
     assert "Machine:" in text and "PostgreSQL" in text
+    # The bare page twice (before and after the pages): the faster is the baseline.
+    assert re.search(rf"again after them: {NUMBER} req/s and {NUMBER} req/s;", text)
