@@ -19,6 +19,14 @@ def _today():
     return timezone.localdate()
 
 
+class Replacing(forms.Form):
+    """A form whose save replaces a record: ``seen`` is the record as the form was opened
+    (``complaints.services.ombudsman.record_seen``); a colleague's later save is not replaced
+    unseen."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
 class OmbudsmanStartForm(forms.Form):
     prefix = "ombudsman"
 
@@ -65,7 +73,7 @@ class AnswerForm(forms.Form):
     )
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(Replacing):
     prefix = "outcome"
 
     outcome = forms.ChoiceField(
@@ -101,7 +109,7 @@ class RecommendationForm(forms.Form):
     due_on = forms.DateField(label=_("Due on"), widget=DATE)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(Replacing):
     """Prefixed per recommendation: ``FollowUpForm(prefix=f"follow-up-{rec.pk}")``."""
 
     status = forms.ChoiceField(label=_("Status"), choices=RecommendationStatus.choices)
@@ -114,7 +122,7 @@ class FollowUpForm(forms.Form):
     )
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(Replacing):
     prefix = "response"
 
     response = forms.CharField(

@@ -1,7 +1,7 @@
 """Every write to a complaint case goes through these services (STYLE.md)."""
 
 from .deadlines import due_dates_compute
-from .errors import CaseError, MoveRefused, StaleAction
+from .errors import CaseError, MoveRefused, ReplacedMeanwhile, StaleAction
 from .ladder import complaint_escalate, rung1_log
 from .postponement import complaint_extend, complaint_postpone
 from .records import (
@@ -23,6 +23,7 @@ __all__ = [
     "MOVES",
     "CaseError",
     "MoveRefused",
+    "ReplacedMeanwhile",
     "StaleAction",
     "attachment_add",
     "complaint_acknowledge",

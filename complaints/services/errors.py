@@ -19,5 +19,20 @@ class StaleAction(CaseError):
     )
 
 
+class ReplacedMeanwhile(StaleAction):
+    """A record that a save replaces (the ombudsman's outcome, the organisation's response, the
+    follow-up of a recommendation) was saved by someone else after the form was opened.
+    ``seen``: what the form must carry to replace it after all (``record_seen``)."""
+
+    default = _(
+        "A colleague saved this in the meantime: the page shows what they saved. What you "
+        "typed is still in the form; save it again to replace theirs."
+    )
+
+    def __init__(self, seen: str):
+        super().__init__()
+        self.seen = seen
+
+
 class MoveRefused(CaseError):
     default = _("This step is not possible yet.")

@@ -8,10 +8,13 @@ their recommendations, and the organisation's response. The owner of a recommend
 member of staff, records its follow-up too.
 
 Every write locks the case row and records one timeline event, in one transaction: a refused
-request writes nothing at all. The case is closed during this phase, so none of the Awb 9:11
+request writes nothing at all. A save that replaces a record (the outcome, the response, the
+follow-up of a recommendation) names the record as its form showed it (``seen``): when a
+colleague saved it since, it is refused (``ReplacedMeanwhile``), not replaced unseen. The case is closed during this phase, so none of the Awb 9:11
 machinery (version check, due dates) applies; the ombudsman's deadlines are rows of their own.
 """
 
+import hashlib
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -38,7 +41,7 @@ from complaints.models import (
 )
 from complaints.selectors import complaints_visible_to
 
-from .errors import CaseError
+from .errors import CaseError, ReplacedMeanwhile
 
 LIAISE = "accounts.liaise_ombudsman"
 
@@ -91,6 +94,32 @@ def _not_before_phase(day: date, phase: OmbudsmanCase, message: str) -> None:
 def _not_in_the_future(day: date, message: str) -> None:
     if day > timezone.localdate():
         raise CaseError(message)
+
+
+def record_seen(*values) -> str:
+    """What a form saw of the record its save replaces (a digest of the record's values):
+    the form carries it, and the save is refused when the record has changed since
+    (``_unchanged_since``). Empty means "not checked" (a form opened before this existed)."""
+    return hashlib.sha256(repr(values).encode()).hexdigest()[:16]
+
+
+def outcome_seen(phase: OmbudsmanCase) -> str:
+    return record_seen(phase.outcome, phase.outcome_on, phase.outcome_summary)
+
+
+def response_seen(phase: OmbudsmanCase) -> str:
+    return record_seen(phase.response, phase.response_on)
+
+
+def follow_up_seen(recommendation: Recommendation) -> str:
+    return record_seen(recommendation.status, recommendation.follow_up)
+
+
+def _unchanged_since(seen: str, now: str) -> None:
+    """A save over a colleague's later save is refused (last write wins would replace their
+    record unseen); the error carries what the form must carry to replace it deliberately."""
+    if seen and seen != now:
+        raise ReplacedMeanwhile(now)
 
 
 def _required(text: str, message: str) -> str:
@@ -260,10 +289,18 @@ def information_request_answer(
 # ---------------------------------------------------------------------------
 @transaction.atomic
 def ombudsman_outcome_record(
-    *, complaint_id: int, actor: User, outcome: str, outcome_on: date, summary: str
+    *,
+    complaint_id: int,
+    actor: User,
+    outcome: str,
+    outcome_on: date,
+    summary: str,
+    seen: str = "",
 ) -> OmbudsmanCase:
-    """What the ombudsman concluded (recorded again, it replaces the earlier record)."""
+    """What the ombudsman concluded (recorded again, it replaces the earlier record; ``seen``:
+    the record as the form showed it, ``outcome_seen``)."""
     complaint, phase = _lock_phase(complaint_id, actor)
+    _unchanged_since(seen, outcome_seen(phase))
     if outcome not in OmbudsmanOutcome.values:
         raise CaseError(_("Choose one of the outcomes."))
     _not_in_the_future(outcome_on, _("The date of the outcome cannot be in the future."))
@@ -352,10 +389,11 @@ def may_follow_up(user: User, recommendation: Recommendation) -> bool:
 
 @transaction.atomic
 def recommendation_update(
-    *, recommendation_id: int, actor: User, status: str, follow_up: str
+    *, recommendation_id: int, actor: User, status: str, follow_up: str, seen: str = ""
 ) -> Recommendation:
     """The follow-up of a recommendation. Done sets the day it was done; declined needs the
-    reasons (the ombudsman expects them)."""
+    reasons (the ombudsman expects them). ``seen``: the follow-up as the form showed it
+    (``follow_up_seen``)."""
     found = (
         Recommendation.objects.filter(pk=recommendation_id)
         .values_list("ombudsman_case__complaint_id", "owner_id")
@@ -369,6 +407,7 @@ def recommendation_update(
     # The owner need not see the case (a manager of another department): lock it by id.
     complaint = Complaint.objects.select_for_update(of=("self",)).get(pk=complaint_id)
     recommendation = Recommendation.objects.select_for_update().get(pk=recommendation_id)
+    _unchanged_since(seen, follow_up_seen(recommendation))
     if status not in RecommendationStatus.values:
         raise CaseError(_("Choose a status."))
     follow_up = (follow_up or "").strip()
@@ -408,11 +447,13 @@ def recommendation_update(
 # ---------------------------------------------------------------------------
 @transaction.atomic
 def ombudsman_response_record(
-    *, complaint_id: int, actor: User, response: str, response_on: date
+    *, complaint_id: int, actor: User, response: str, response_on: date, seen: str = ""
 ) -> OmbudsmanCase:
     """What the organisation answered to the ombudsman's outcome (recorded again, it
-    replaces the earlier record)."""
+    replaces the earlier record; ``seen``: the record as the form showed it,
+    ``response_seen``)."""
     complaint, phase = _lock_phase(complaint_id, actor)
+    _unchanged_since(seen, response_seen(phase))
     response = _required(response, _("Write down the organisation's response."))
     _not_in_the_future(response_on, _("The date of the response cannot be in the future."))
     _not_before_phase(

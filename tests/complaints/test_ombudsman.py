@@ -443,6 +443,95 @@ def test_a_declined_recommendation_needs_the_reasons(rung3, coordinator, handler
     assert Recommendation.objects.get().status == RecommendationStatus.OPEN
 
 
+def _seen(page: str, prefix: str) -> str:
+    return re.search(rf'name="{prefix}seen" value="([0-9a-f]*)"', page)[1]
+
+
+def test_a_response_over_a_colleagues_later_one_is_refused_with_the_text_kept(
+    client, rung3, coordinator
+):
+    """Two coordinators open the case; the second save would have replaced the first unseen.
+    It is refused (409) with the colleague's response on the page and the typed text in the
+    form; saving again replaces it, deliberately."""
+    colleague = UserFactory(coordinator=True, department=coordinator.department)
+    in_english(client)
+    case_url = reverse("complaints:case", args=[rung3.reference])
+    client.force_login(coordinator)
+    seen = _seen(client.get(case_url).content.decode(), "response-")
+    services.ombudsman_response_record(
+        complaint_id=rung3.pk,
+        actor=colleague,
+        response="Wij volgen de aanbeveling op.",
+        response_on=timezone.localdate(),
+        seen=seen,
+    )
+    url = reverse("complaints:ombudsman_response", args=[rung3.reference])
+    mine = {
+        "response-response": "Wij <b>betreuren</b> de gang van zaken.",
+        "response-response_on": timezone.localdate().isoformat(),
+        "response-seen": seen,
+    }
+    refused = client.post(url, mine)
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "A colleague saved this in the meantime" in page
+    assert "Wij volgen de aanbeveling op." in page  # theirs, on the page
+    assert "Wij &lt;b&gt;betreuren&lt;/b&gt; de gang van zaken." in page  # mine, in the form
+    assert OmbudsmanCase.objects.get().response == "Wij volgen de aanbeveling op."
+
+    again = client.post(url, {**mine, "response-seen": _seen(page, "response-")})
+    assert again.status_code == 302
+    assert OmbudsmanCase.objects.get().response == mine["response-response"]
+    # Without the field (a page opened before it existed) the save is not checked.
+    assert client.post(url, {**mine, "response-seen": ""}).status_code == 302
+
+
+def test_a_follow_up_over_a_later_one_is_refused_on_the_recommendation_page(
+    client, rung3, coordinator, handler
+):
+    recommendation = services.recommendation_add(
+        complaint_id=rung3.pk,
+        actor=coordinator,
+        text="Bel de klager terug.",
+        owner=handler,
+        due_on=timezone.localdate(),
+    )
+    in_english(client)
+    client.force_login(handler)
+    url = reverse("complaints:recommendation", args=[recommendation.pk])
+    prefix = f"follow-up-{recommendation.pk}-"
+    seen = _seen(client.get(url).content.decode(), prefix)
+    services.recommendation_update(
+        recommendation_id=recommendation.pk,
+        actor=coordinator,
+        status=RecommendationStatus.IN_PROGRESS,
+        follow_up="Afspraak gepland.",
+        seen=seen,
+    )
+    mine = {
+        f"{prefix}status": RecommendationStatus.DONE,
+        f"{prefix}follow_up": "Teruggebeld op maandag.",
+        f"{prefix}seen": seen,
+    }
+    refused = client.post(url, mine)
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "Afspraak gepland." in page and "Teruggebeld op maandag." in page
+    assert Recommendation.objects.get().follow_up == "Afspraak gepland."
+    assert client.post(url, {**mine, f"{prefix}seen": _seen(page, prefix)}).status_code == 302
+    assert Recommendation.objects.get().status == RecommendationStatus.DONE
+
+    with pytest.raises(CaseError, match="in the meantime"):  # the outcome is checked too
+        services.ombudsman_outcome_record(
+            complaint_id=rung3.pk,
+            actor=coordinator,
+            outcome=OmbudsmanOutcome.values[0],
+            outcome_on=timezone.localdate(),
+            summary="",
+            seen="0" * 16,
+        )
+
+
 # ---------------------------------------------------------------------------
 # Information requests: reminders before, on the day and overdue
 # ---------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from complaints.ombudsman_forms import (
     ResponseForm,
 )
 from complaints.selectors import complaints_visible_to, recommendation_for
-from complaints.services import CaseError
+from complaints.services import CaseError, ReplacedMeanwhile
 from complaints.services import ombudsman as services
 from complaints.services.ombudsman import LIAISE, may_follow_up
 
@@ -48,10 +48,20 @@ def _act(request, reference, form, call, done, *, context_name, keep=None, compl
         return case_views.render_case(request, complaint, status=400, **kept)
     try:
         call(complaint, form.cleaned_data)
+    except ReplacedMeanwhile as error:
+        _seen_now(form, error)
+        return case_views._fail(request, reference, error, **kept)
     except CaseError as error:
         return case_views._fail(request, reference, error, **kept)
     messages.success(request, done)
     return redirect(case_views._case_url(complaint, ANCHOR))
+
+
+def _seen_now(form, error: ReplacedMeanwhile) -> None:
+    """The form shown again after a refused save over a colleague's: what the user typed, and
+    the colleague's record as seen now, so that saving again replaces it deliberately."""
+    form.data = form.data.copy()
+    form.data[form.add_prefix("seen")] = error.seen
 
 
 def _coordinator(request: HttpRequest) -> None:
@@ -141,6 +151,7 @@ def outcome(request: HttpRequest, reference: str) -> HttpResponse:
             outcome=data["outcome"],
             outcome_on=data["outcome_on"],
             summary=data["summary"],
+            seen=data["seen"],
         ),
         _("The ombudsman's outcome is recorded."),
         context_name="outcome_form",
@@ -197,6 +208,7 @@ def response(request: HttpRequest, reference: str) -> HttpResponse:
             actor=request.user,
             response=data["response"],
             response_on=data["response_on"],
+            seen=data["seen"],
         ),
         _("The organisation's response is recorded."),
         context_name="response_form",
@@ -209,6 +221,7 @@ def _follow_up(request, recommendation: Recommendation, data: dict) -> None:
         actor=request.user,
         status=data["status"],
         follow_up=data["follow_up"],
+        seen=data["seen"],
     )
 
 
@@ -248,6 +261,10 @@ def recommendation(request: HttpRequest, recommendation_id: int) -> HttpResponse
             except CaseError as error:
                 messages.error(request, str(error.message))
                 status = 400
+                if isinstance(error, ReplacedMeanwhile):
+                    _seen_now(form, error)
+                    status = 409
+                    found.refresh_from_db()  # the page shows the colleague's follow-up
             else:
                 messages.success(request, _("The follow-up of the recommendation is saved."))
                 return redirect(reverse("complaints:recommendation", args=[found.pk]))

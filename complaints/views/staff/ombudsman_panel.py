@@ -21,7 +21,14 @@ from complaints.ombudsman_forms import (
     ResponseForm,
 )
 from complaints.selectors import OPEN_RECOMMENDATION, norms_with_findings, ombudsman_phase_of
-from complaints.services.ombudsman import LIAISE, may_follow_up, ombudsman_start_refusal
+from complaints.services.ombudsman import (
+    LIAISE,
+    follow_up_seen,
+    may_follow_up,
+    ombudsman_start_refusal,
+    outcome_seen,
+    response_seen,
+)
 
 ADD_RECOMMENDATION = "recommendation"  # ?edit=recommendation opens the form (it lists staff)
 
@@ -37,7 +44,11 @@ def follow_up_form(recommendation: Recommendation, data=None) -> FollowUpForm:
     return FollowUpForm(
         data,
         prefix=f"follow-up-{recommendation.pk}",
-        initial={"status": recommendation.status, "follow_up": recommendation.follow_up},
+        initial={
+            "status": recommendation.status,
+            "follow_up": recommendation.follow_up,
+            "seen": follow_up_seen(recommendation),
+        },
     )
 
 
@@ -125,6 +136,7 @@ def ombudsman_context(
                 initial={
                     "outcome": phase.outcome or None,
                     "summary": phase.outcome_summary,
+                    "seen": outcome_seen(phase),
                     **({"outcome_on": phase.outcome_on} if phase.outcome_on else {}),
                 }
             ),
@@ -134,6 +146,7 @@ def ombudsman_context(
             or ResponseForm(
                 initial={
                     "response": phase.response,
+                    "seen": response_seen(phase),
                     **({"response_on": phase.response_on} if phase.response_on else {}),
                 }
             ),
