@@ -10,8 +10,9 @@ member of staff, records its follow-up too.
 Every write locks the case row and records one timeline event, in one transaction: a refused
 request writes nothing at all. A save that replaces a record (the outcome, the response, the
 follow-up of a recommendation) names the record as its form showed it (``seen``): when a
-colleague saved it since, it is refused (``ReplacedMeanwhile``), not replaced unseen. The case is closed during this phase, so none of the Awb 9:11
-machinery (version check, due dates) applies; the ombudsman's deadlines are rows of their own.
+colleague saved it since, it is refused (``ReplacedMeanwhile``), not replaced unseen. The case
+is closed during this phase, so none of the Awb 9:11 machinery (version check, due dates)
+applies; the ombudsman's deadlines are rows of their own.
 """
 
 import hashlib
