@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from .middleware import TYPED
 from .navigation import items_for
 
 
@@ -19,3 +20,26 @@ def organisation(request: HttpRequest) -> dict:
         "organisation_phone": settings.ORGANISATION_PHONE,
         "organisation_address": settings.ORGANISATION_ADDRESS,
     }
+
+
+def typed_before_sign_out(request: HttpRequest) -> dict:
+    """What the user typed into the form they posted when their session timed out, once they
+    are signed in again (and past the second step, if it is required): shown once, to copy,
+    on the first page they see (``components/unsaved.html`` in base.html). Dropped unseen for
+    anyone else signing in on that browser."""
+    session = getattr(request, "session", None)
+    user = getattr(request, "user", None)
+    if session is None or user is None or not user.is_authenticated or TYPED not in session:
+        return {}
+    if settings.MFA_REQUIRED and not user.is_verified():
+        return {}  # still signing in: the second step's page is not the place
+    kept = session.pop(TYPED)
+    if str(kept.get("user")) != str(user.pk):
+        return {}
+    return {"typed_before_sign_out": [(_label(name), text) for name, text in kept.get("texts", [])]}
+
+
+def _label(name: str) -> str:
+    """A posted field's name as a label: ``follow-up-12-follow_up`` -> "Follow up" (the form's
+    own label is not known once the form is gone)."""
+    return name.rsplit("-", 1)[-1].replace("_", " ").capitalize()

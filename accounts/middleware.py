@@ -33,6 +33,12 @@ SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN = "last_seen_at"
 # Set in the new, anonymous session after a timeout: the sign-in page says why.
 TIMED_OUT = "session_timed_out"
+# What a user had typed into the form they posted when their session timed out: kept in the
+# new session for them only, shown after they sign in again (``typed_before_sign_out``).
+TYPED = "typed_before_sign_out"
+# Posted fields that hold no typing of the user's: tokens and the versions a form carries.
+NOT_TYPED = ("csrfmiddlewaretoken", "version", "seen", "next", "key")
+TYPED_MAX_FIELDS, TYPED_MAX_CHARS = 20, 20_000
 # How often (seconds) the time of the last request is written to the session.
 SEEN_RESOLUTION = 60
 
@@ -76,8 +82,24 @@ class SessionTimeoutMiddleware:
             if now - seen >= SEEN_RESOLUTION:
                 session[LAST_SEEN] = now
             return
+        typed = posted_texts(request) if request.method == "POST" else []
+        user_id = request.session.get(SESSION_KEY)
         logout(request)
         request.session[TIMED_OUT] = reason
+        if typed:
+            request.session[TYPED] = {"user": user_id, "texts": typed}
+
+
+def posted_texts(request) -> list[tuple[str, str]]:
+    """(field, text) of what the user typed into the posted form: every non-empty value but
+    the tokens and versions (``NOT_TYPED``), at most ``TYPED_MAX_FIELDS`` of
+    ``TYPED_MAX_CHARS`` characters."""
+    texts = []
+    for name, values in request.POST.lists():
+        if name.rsplit("-", 1)[-1] in NOT_TYPED:  # form prefixes end in "-"
+            continue
+        texts += [(name, value[:TYPED_MAX_CHARS]) for value in values if value.strip()]
+    return texts[:TYPED_MAX_FIELDS]
 
 
 class SignInAgainMiddleware:
@@ -90,7 +112,9 @@ class SignInAgainMiddleware:
     request would follow the redirect out of sight and swap the sign-in page into the case
     page (which it does not contain: the case disappeared); it gets ``HX-Redirect`` instead,
     so the whole browser goes to sign in, where the page says why. What was typed into the
-    posted form is not kept (nothing personal is kept in the browser)."""
+    posted form is kept in the session for the same user (``SessionTimeoutMiddleware``), and
+    shown to copy once they are signed in again (``accounts.context_processors``); nothing is
+    kept in the browser."""
 
     def __init__(self, get_response):
         self.get_response = get_response

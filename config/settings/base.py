@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "accounts.context_processors.organisation",
+                "accounts.context_processors.typed_before_sign_out",
             ],
         },
     },

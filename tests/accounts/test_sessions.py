@@ -169,3 +169,47 @@ def test_a_page_of_another_site_is_not_where_signing_in_goes_back_to(client, tim
     )
     assert "evil" not in response["Location"]
     assert response["Location"].endswith("next=" + reverse("staff-home"))
+
+
+def test_what_was_typed_when_the_session_timed_out_is_shown_after_signing_in_again(
+    client, timed_out_case
+):
+    """A note typed for longer than the idle timeout is not saved (the request is refused),
+    but it is not lost: after signing in again the handler finds it on the page, to copy."""
+    case_path = reverse("complaints:case", args=[timed_out_case.reference])
+    note = "Klant <b>teruggebeld</b>;\nafspraak gemaakt voor dinsdag."
+    response = client.post(
+        reverse("complaints:add_note", args=[timed_out_case.reference]),
+        {"text": note, "version": "3"},
+        HTTP_REFERER="http://testserver" + case_path,
+    )
+    assert response.status_code == 302
+    assert not timed_out_case.notes.exists()
+    login_page = client.get(response["Location"]).content.decode()
+    assert "teruggebeld" not in login_page  # not before signing in
+
+    signed_in = client.post(
+        response["Location"],
+        {"username": timed_out_case.handler.email, "password": PASSWORD},
+    )
+    assert signed_in["Location"] == case_path
+    page = client.get(case_path).content.decode()
+    assert "Not saved: what you typed" in page
+    assert "Klant &lt;b&gt;teruggebeld&lt;/b&gt;;\nafspraak gemaakt voor dinsdag." in page
+    assert ">3<" not in page  # the form's version is not something the user typed
+    assert "teruggebeld" not in client.get(case_path).content.decode()  # shown once
+
+
+def test_what_was_typed_is_not_shown_to_someone_else_signing_in(
+    client, timed_out_case, user_factory
+):
+    client.post(
+        reverse("complaints:add_note", args=[timed_out_case.reference]),
+        {"text": "Vertrouwelijk verslag"},
+    )
+    other = user_factory(handler=True, department=timed_out_case.department)
+    client.post(reverse("accounts:login"), {"username": other.email, "password": PASSWORD})
+    assert "Vertrouwelijk" not in client.get(reverse("staff-home"), follow=True).content.decode()
+    client.logout()
+    sign_in(client, timed_out_case.handler)
+    assert "Vertrouwelijk" not in client.get(reverse("staff-home"), follow=True).content.decode()
