@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from .middleware import TYPED
 from .navigation import items_for
@@ -36,10 +37,11 @@ def typed_before_sign_out(request: HttpRequest) -> dict:
     kept = session.pop(TYPED)
     if str(kept.get("user")) != str(user.pk):
         return {}
-    return {"typed_before_sign_out": [(_label(name), text) for name, text in kept.get("texts", [])]}
-
-
-def _label(name: str) -> str:
-    """A posted field's name as a label: ``follow-up-12-follow_up`` -> "Follow up" (the form's
-    own label is not known once the form is gone)."""
-    return name.rsplit("-", 1)[-1].replace("_", " ").capitalize()
+    texts = [text for _name, text in kept.get("texts", [])]
+    if len(texts) == 1:
+        return {"typed_before_sign_out": [(_("What you typed"), texts[0])]}
+    labels = (
+        _("What you typed, field %(number)d of %(count)d") % {"number": n, "count": len(texts)}
+        for n in range(1, len(texts) + 1)
+    )
+    return {"typed_before_sign_out": list(zip(labels, texts, strict=True))}

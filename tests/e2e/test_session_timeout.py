@@ -43,3 +43,43 @@ def test_an_action_after_the_session_ended_signs_in_back_to_the_case_page(page: 
     sign_in(page)
     page.wait_for_url(f"**/staff/complaints/{case.reference}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
+
+
+def test_a_note_typed_past_the_idle_timeout_is_shown_to_copy_after_signing_in(page: Page):
+    """The session times out while the handler types (30 minutes without a request): the
+    note is not saved, and after signing in again it is on the case page, to copy."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    from accounts.middleware import LAST_SEEN
+
+    call_command("seed_demo", force=True, verbosity=0)
+    page.goto("/accounts/login/")
+    sign_in(page)
+    page.wait_for_url("**/staff/")
+    case = (
+        Complaint.objects.filter(handler__email="behandelaar@example.nl")
+        .exclude(stage=Stage.CLOSED)
+        .order_by("reference")
+        .first()
+    )
+    page.goto(f"/staff/complaints/{case.reference}/")
+    page.get_by_role("textbox", name="Notitie").fill("Teruggebeld; afspraak op dinsdag 10 uur")
+
+    # Half an hour passes without a request: the session's last request is moved back.
+    key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+    session[LAST_SEEN] -= settings.SESSION_IDLE_TIMEOUT + 60
+    session.save()
+    page.get_by_role("button", name="Notitie toevoegen").click()
+
+    page.wait_for_url(re.compile(r"/accounts/login/\?next="))
+    expect(page.get_by_text("U bent uitgelogd", exact=False)).to_be_visible()
+    sign_in(page)
+    page.wait_for_url(f"**/staff/complaints/{case.reference}/")
+    expect(page.get_by_role("heading", name="Niet opgeslagen: wat u typte")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Wat u typte")).to_have_value(
+        "Teruggebeld; afspraak op dinsdag 10 uur"
+    )
+    assert not case.notes.exists()
