@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from complaints.models import Complaint
+from complaints.views.staff.unsaved import typed_texts
 from reporting.forms import ActionForm, LessonForm
 from reporting.models import ImprovementAction
 from reporting.selectors import (
@@ -81,11 +82,15 @@ def lesson(request: HttpRequest, reference: str) -> HttpResponse:
         status = 400
     else:
         form = LessonForm(complaint=complaint, initial=_lesson_initial(complaint))
+    saved = lesson_of(complaint)
+    can_record = complaint.stage in LESSON_STAGES
     context = {
         "complaint": complaint,
-        "lesson": lesson_of(complaint),
+        "lesson": saved,
         "form": form,
-        "can_record": complaint.stage in LESSON_STAGES,
+        "can_record": can_record,
+        # The case was reopened while the lesson was written: the form is gone, the text not.
+        "unsaved": [] if can_record else typed_texts(form, stored=saved),
     }
     return render(request, "reporting/lesson.html", context, status=status)
 

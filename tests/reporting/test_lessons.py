@@ -123,6 +123,25 @@ def test_an_open_case_in_intake_takes_no_lesson(client, handler, department):
     assert not Lesson.objects.exists()
 
 
+def test_a_lesson_written_while_the_case_was_reopened_is_shown_to_copy(client, handler, closed):
+    """The form is gone once the case is open again (no lesson then); the text is not."""
+    from complaints.models import Stage
+
+    client.force_login(handler)
+    client.cookies["django_language"] = "en"
+    assert client.get(lesson_url(closed)).status_code == 200
+    type(closed).objects.filter(pk=closed.pk).update(stage=Stage.EXPLORE)  # reopened meanwhile
+    text = "Bel terug <wanneer> je het belooft."
+    response = client.post(
+        lesson_url(closed), {"cause": Cause.objects.get(code="process").pk, "text": text}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Not saved: what you typed" in page
+    assert "Bel terug &lt;wanneer&gt; je het belooft." in page
+    assert not Lesson.objects.exists()
+
+
 def test_the_norms_are_grouped_under_the_four_headings(client, handler, closed):
     client.force_login(handler)
     form = client.get(lesson_url(closed)).context["form"]
