@@ -38,6 +38,9 @@ TIMED_OUT = "session_timed_out"
 TYPED = "typed_before_sign_out"
 # Posted fields that hold no typing of the user's: tokens and the versions a form carries.
 NOT_TYPED = ("csrfmiddlewaretoken", "version", "seen", "next", "key")
+# Fields never kept, whatever the form: passwords (the password change form) and one-time
+# codes of the second step are secrets, and no use once the session has ended.
+SECRET_PARTS = ("password", "code", "token")
 TYPED_MAX_FIELDS, TYPED_MAX_CHARS = 20, 20_000
 # How often (seconds) the time of the last request is written to the session.
 SEEN_RESOLUTION = 60
@@ -92,11 +95,12 @@ class SessionTimeoutMiddleware:
 
 def posted_texts(request) -> list[tuple[str, str]]:
     """(field, text) of what the user typed into the posted form: every non-empty value but
-    the tokens and versions (``NOT_TYPED``), at most ``TYPED_MAX_FIELDS`` of
-    ``TYPED_MAX_CHARS`` characters."""
+    the tokens and versions (``NOT_TYPED``) and secrets (``SECRET_PARTS``), at most
+    ``TYPED_MAX_FIELDS`` of ``TYPED_MAX_CHARS`` characters."""
     texts = []
     for name, values in request.POST.lists():
-        if name.rsplit("-", 1)[-1] in NOT_TYPED:  # form prefixes end in "-"
+        field = name.rsplit("-", 1)[-1]  # form prefixes end in "-"
+        if field in NOT_TYPED or any(part in field.lower() for part in SECRET_PARTS):
             continue
         texts += [(name, value[:TYPED_MAX_CHARS]) for value in values if value.strip()]
     return texts[:TYPED_MAX_FIELDS]

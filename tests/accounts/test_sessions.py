@@ -213,3 +213,17 @@ def test_what_was_typed_is_not_shown_to_someone_else_signing_in(
     client.logout()
     sign_in(client, timed_out_case.handler)
     assert "Vertrouwelijk" not in client.get(reverse("staff-home"), follow=True).content.decode()
+
+
+def test_passwords_posted_after_the_session_timed_out_are_never_kept(client, timed_out_case):
+    """The password change form sent after the timeout: nothing of it is kept or shown."""
+    from accounts.middleware import TYPED
+
+    client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "Oud-geheim-1", "new_password1": "Nieuw-1", "new_password2": "Nieuw-1"},
+    )
+    assert TYPED not in client.session
+    sign_in(client, timed_out_case.handler)
+    page = client.get(reverse("staff-home"), follow=True).content.decode()
+    assert "Oud-geheim" not in page and "Nieuw-1" not in page
