@@ -119,6 +119,13 @@ def _errors(field, div_class: str) -> str:
     return "".join(f'<div class="{div_class}">{_print(error)}</div>' for error in field.errors)
 
 
+def _error_block(field, div_class: str) -> str:
+    """The errors wrapped in ``<div id="<id>_error">`` (what aria-describedby names), or ""."""
+    if not field.errors:
+        return ""
+    return f'<div id="{_print(field.auto_id)}_error">{_errors(field, div_class)}</div>'
+
+
 def _help(field, div_class: str) -> str:
     if not field.help_text:
         return ""
@@ -134,14 +141,8 @@ def _form_field(field) -> str:
         return f"\n{field}\n"
     kind = field.widget_type
     invalid = bool(field.errors)
-    auto_id = _print(field.auto_id)
     if kind == "checkbox":
-        errors = ""
-        if invalid:
-            errors = (
-                f'<div id="{auto_id}_error">'
-                f"{_errors(field, 'utrecht-form-field-error-message')}</div>"
-            )
+        errors = _error_block(field, "utrecht-form-field-error-message")
         return (
             "\n\n"
             '<div class="utrecht-form-field utrecht-form-field--checkbox'
@@ -171,12 +172,9 @@ def _form_field(field) -> str:
     optional = ""
     if not field.field.required:
         optional = f' <span class="kl-optional">({_print(gettext("optional"))})</span>'
-    errors = ""
-    if invalid:
-        messages = _errors(
-            field, "utrecht-form-field-error-message utrecht-form-field__error-message"
-        )
-        errors = f'<div id="{auto_id}_error">{messages}</div>'
+    errors = _error_block(
+        field, "utrecht-form-field-error-message utrecht-form-field__error-message"
+    )
     description = "utrecht-form-field-description utrecht-form-field__description"
     return (
         "\n\n"

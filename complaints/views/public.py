@@ -137,9 +137,7 @@ def complaint_form(request: HttpRequest, step: int = 1) -> HttpResponse:
             return redirect("complaint_form", step=max(step - 1, 1))
         if form.is_valid():
             if isinstance(form, WishForm):
-                draft.remove_files(form.cleaned_data.get("remove") or ())
-                for clean in form.cleaned_data.get("files") or ():
-                    draft.add_file(clean)
+                _keep_files(form, draft)
                 form.data = form.data.copy()
                 form.data.setlist("remove", [])
             draft.keep(slug, _answers(form))
@@ -166,6 +164,11 @@ def _files_kept_going_back(request: HttpRequest, form: WishForm, draft: Draft) -
             % {"problems": problems},
         )
         return
+    _keep_files(form, draft)
+
+
+def _keep_files(form: WishForm, draft: Draft) -> None:
+    """The files step's checked answer into the draft: the ticked files out, the chosen in."""
     draft.remove_files(form.cleaned_data.get("remove") or ())
     for clean in form.cleaned_data.get("files") or ():
         draft.add_file(clean)

@@ -20,7 +20,8 @@ def sign_in(page: Page) -> None:
     page.get_by_role("button", name="Inloggen").click()
 
 
-def test_an_action_after_the_session_ended_signs_in_back_to_the_case_page(page: Page):
+def open_a_case_of_the_handler(page: Page) -> Complaint:
+    """The demo data; the demo handler signed in, on the page of one of their open cases."""
     call_command("seed_demo", force=True, verbosity=0)
     page.goto("/accounts/login/")
     sign_in(page)
@@ -33,6 +34,11 @@ def test_an_action_after_the_session_ended_signs_in_back_to_the_case_page(page: 
     )
     page.goto(f"/staff/complaints/{case.reference}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
+    return case
+
+
+def test_an_action_after_the_session_ended_signs_in_back_to_the_case_page(page: Page):
+    case = open_a_case_of_the_handler(page)
 
     # The session ends on the server side (as after 30 idle minutes); the page stays open.
     page.context.clear_cookies(name="sessionid")
@@ -54,17 +60,7 @@ def test_a_note_typed_past_the_idle_timeout_is_shown_to_copy_after_signing_in(pa
 
     from accounts.middleware import LAST_SEEN
 
-    call_command("seed_demo", force=True, verbosity=0)
-    page.goto("/accounts/login/")
-    sign_in(page)
-    page.wait_for_url("**/staff/")
-    case = (
-        Complaint.objects.filter(handler__email="behandelaar@example.nl")
-        .exclude(stage=Stage.CLOSED)
-        .order_by("reference")
-        .first()
-    )
-    page.goto(f"/staff/complaints/{case.reference}/")
+    case = open_a_case_of_the_handler(page)
     page.get_by_role("textbox", name="Notitie").fill("Teruggebeld; afspraak op dinsdag 10 uur")
 
     # Half an hour passes without a request: the session's last request is moved back.
