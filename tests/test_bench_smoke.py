@@ -32,6 +32,27 @@ def test_the_years_of_the_bench_data_add_up_and_grow():
     assert plans[-2].count > 2.5 * plans[0].count  # intake grows over the years
 
 
+@pytest.mark.django_db
+def test_a_reset_empties_the_reminders_whose_case_key_the_database_does_not_check():
+    """``TRUNCATE ... CASCADE`` follows the foreign keys the database knows; a reminder's key
+    to its case is Django's only (complaints.models.outbox.Reminder)."""
+    from django.db import connection
+
+    from complaints.models import Reminder
+    from complaints.services.reminders import reminder_sweep
+    from reporting.bench_data import bench_reset
+    from tests.factories import ComplaintFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("TRUNCATE of PostgreSQL")
+    case = ComplaintFactory()
+    assert reminder_sweep(today=case.decision_due) >= 1
+    with connection.cursor() as cursor:  # the test's transaction: the checks done, as at commit
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    bench_reset()
+    assert not Reminder.objects.exists()
+
+
 def test_the_harness_runs_end_to_end_and_fills_every_row(tmp_path, redis_url, settings):
     database = settings.DATABASES["default"]
     host, port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432

@@ -109,28 +109,35 @@ class Reminder(models.Model):
     # PostgreSQL for LIKE queries, which nothing asks of a key, and which a first sweep of the
     # day fills with tens of thousands of keys for nothing.
     key = models.CharField(_("key"), max_length=200)
+    # None of the three foreign keys is checked by the database nor indexed
+    # (``db_constraint=False``, ``db_index=False``); Django still applies their on_delete
+    # (CASCADE with the case; PROTECT for the recipient and the mail). A first sweep of the day
+    # writes a row per overdue case, tens of thousands: the database's check of a key locked
+    # the row it points to (FOR KEY SHARE, which writes to that row: every overdue case's page
+    # dirtied daily) once per reminder row, and each index was one more to fill, while nothing
+    # reads reminders by case, recipient or mail (the sweep reads by key, by day and, for the
+    # managers told, by ``reminder_manager_due``). Together about a quarter of a first sweep
+    # of the day at 1,000,000 complaints (bench/query-plans.md). The sweep writes the ids from
+    # rows it read or inserted; cases are never deleted (retention anonymises them), staff are
+    # deactivated, mails are kept.
     complaint = models.ForeignKey(
         "complaints.Complaint",
         verbose_name=_("complaint"),
         on_delete=models.CASCADE,
         related_name="reminders",
+        db_constraint=False,
+        db_index=False,
     )
     due_field = models.CharField(_("deadline"), max_length=40)
     due_on = models.DateField(_("due on"))
     kind = models.CharField(_("kind"), max_length=12, choices=ReminderKind.choices)
-    # The recipient and the mail are not checked by the database (``db_constraint=False``),
-    # only by Django (PROTECT: neither can be deleted while a reminder names it). A first
-    # sweep of the day writes a row per overdue case, tens of thousands, and the database's
-    # check of these two keys locked the recipient's row and the mail's row once per reminder
-    # row: about a quarter of the sweep at 1,000,000 complaints (bench/query-plans.md). The
-    # sweep writes both ids from rows it read or inserted in the same transaction, and staff
-    # are deactivated, never deleted. The case's key is checked (cheaper, and it matters most).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
         on_delete=models.PROTECT,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     # The mail that carried it: the deadline sweep sends each recipient one mail per run
     # with all of their reminders (services/reminders.py), so a mail may carry several.
@@ -142,6 +149,7 @@ class Reminder(models.Model):
         blank=True,
         related_name="reminders",
         db_constraint=False,
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

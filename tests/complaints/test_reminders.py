@@ -515,7 +515,9 @@ def test_the_day_read_uses_its_partial_expression_index():
 
 def test_the_reminder_table_keeps_no_index_nothing_reads():
     """A first sweep of the day inserts tens of thousands of rows: each index costs. The key is
-    unique by one index, without Django's second (LIKE) index of a ``unique=True`` CharField."""
+    unique by one index, without Django's second (LIKE) index of a ``unique=True`` CharField;
+    the foreign keys have none (nothing reads reminders by case, recipient or mail); the day's
+    overdue rows and the managers told have a partial index each (the sweep reads them)."""
     if connection.vendor != "postgresql":
         pytest.skip("indexes as PostgreSQL keeps them")
     with connection.cursor() as cursor:
@@ -524,19 +526,26 @@ def test_the_reminder_table_keeps_no_index_nothing_reads():
             [Reminder._meta.db_table],
         )
         indexes = dict(cursor.fetchall())
+    assert sorted(indexes) == [
+        "complaints_reminder_pkey",
+        "reminder_key_unique",
+        "reminder_manager_due",
+        "reminder_overdue_day",
+    ], indexes
     assert not [name for name, sql in indexes.items() if "pattern_ops" in sql], indexes
     on_key = [name for name, sql in indexes.items() if sql.endswith("(key)")]
     assert on_key == ["reminder_key_unique"], indexes
 
 
-def test_the_recipient_and_mail_of_a_reminder_stay_protected_without_a_database_check():
-    """The database checks only the case's key of a reminder row (the other two cost a
-    quarter of a first sweep of the day: a row lock per reminder); Django still refuses to
-    delete a recipient or a mail that a reminder names (PROTECT)."""
+def test_the_case_recipient_and_mail_of_a_reminder_stay_protected_without_a_database_check():
+    """The database checks none of a reminder row's keys (each check locked the row it points
+    to, once per reminder: about a quarter of a first sweep of the day at 1,000,000
+    complaints); Django still refuses to delete a recipient or a mail that a reminder names
+    (PROTECT) and deletes a case's reminders with the case (CASCADE)."""
     from django.db.models import ProtectedError
 
     handler = UserFactory(handler=True)
-    only_decision_due(handler=handler, department=handler.department)
+    case = only_decision_due(handler=handler, department=handler.department)
     assert sweep_on(DUE) == 1
     reminder = Reminder.objects.get()
     with pytest.raises(ProtectedError):
@@ -550,7 +559,11 @@ def test_the_recipient_and_mail_of_a_reminder_stay_protected_without_a_database_
                 "WHERE conrelid = %s::regclass AND contype = 'f'",
                 [Reminder._meta.db_table],
             )
-            assert [row[0] for row in cursor.fetchall()] == ["complaints_complaint"]
+            assert cursor.fetchall() == []
+    # The mail names the case too (PROTECT): the reminder goes with the case, not the mail.
+    OutboxMessage.objects.filter(pk=reminder.message_id).update(complaint=None)
+    case.delete()
+    assert not Reminder.objects.exists()
 
 
 # ---------------------------------------------------------------------------
