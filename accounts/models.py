@@ -82,7 +82,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.shown_as(self.full_name, self.email)
+
+    @staticmethod
+    def shown_as(full_name: str, email: str) -> str:
+        """How a user is shown (``str(user)``), from the two columns: for lists read as values
+        (complaints.views.staff.case.user_options)."""
+        return full_name or email
 
     def clean(self) -> None:
         super().clean()

@@ -572,3 +572,32 @@ def test_the_section_summaries_show_each_value_as_text_with_its_line_breaks(
     assert re.search(r"<dt>Waar[^<]*</dt><dd>\N{EN DASH}</dd>", page)
     assert re.search(r"<dt>Ondertekend[^<]*</dt><dd>ja</dd>", page)
     assert "<script>x</script>" not in page
+
+
+def test_the_selects_of_users_read_as_values_give_the_html_of_the_model_choices(user_factory):
+    """``user_options`` reads the users of the party form's and the assign form's selects as
+    values (no ``User`` per option); the HTML is what the model choice field gives, the
+    chosen option, a user without a name (shown by e-mail) and escaping included."""
+    from complaints.forms import AssignForm, PartyForm
+    from complaints.selectors import handlers_for
+    from complaints.views.staff.case import options_of, user_options
+
+    department = DepartmentFactory()
+    chosen = user_factory(handler=True, department=department, full_name="Anna <de> Vries")
+    user_factory(handler=True, department=department, full_name="", email="z@example.org")
+    user_factory(coordinator=True, full_name="Bert & Co")
+    case = ComplaintFactory(department=department, handler=chosen)
+    forms = {
+        "employee": PartyForm(initial={"employee": chosen.pk}),
+        "handler": AssignForm(
+            initial={"handler": chosen.pk, "version": 1}, handlers=handlers_for(case)
+        ),
+    }
+    for name, form in forms.items():
+        field = form.fields[name]
+        field.choices = options_of(field)
+        expected = str(form[name])
+        field.choices = user_options(field)
+        assert str(form[name]) == expected
+        assert "Anna &lt;de&gt; Vries" in expected and " selected" in expected
+        assert "z@example.org" in expected
