@@ -14,9 +14,10 @@
 3. A separate process (bench/load.py) drives it with 8 threads, signed in as a handler and as
    a manager: the baseline page, the worklist, case pages, the dashboard, the status page and
    the public form's submission.
-4. The reminder sweep, twice (the first run of a day writes that day's reminders, an overdue
-   case gets one every day; a run after it finds them written), and the annual report of the
-   busiest complete year, timed.
+4. The reminder sweep: its first run from the seeded state (no reminder ever sent: every due
+   one is written, the one-off ones of every open case too), the first run of an ordinary day
+   (yesterday's run done first, untimed: mostly the daily overdue reminders), a run after it
+   (nothing new); and the annual report of the busiest complete year, timed.
 5. A table, printed and written to bench/results/<date>-<N>.md with the machine, the versions
    and the targets of QUALITY.md next to each figure.
 
@@ -341,7 +342,8 @@ def page_rows(results: dict) -> list[list[str]]:
 def job_rows(jobs: dict, info: dict) -> list[list[str]]:
     rows = []
     names = {
-        "sweep": "reminder sweep, first run (the day's reminders)",
+        "sweep": "reminder sweep, first run ever (from the seeded state: every due reminder)",
+        "sweep_day": "reminder sweep, first run of an ordinary day (yesterday's run done)",
         "sweep_again": "reminder sweep, run again (nothing new)",
     }
     for key, name in names.items():
