@@ -67,3 +67,32 @@ def test_a_key_that_is_there_already_fails_the_whole_transaction():
 def test_an_unknown_field_is_refused():
     with pytest.raises(ValueError, match="not a field"):
         copy_insert(OutboxMessage, [{"nonsense": 1}])
+
+
+def test_rows_given_as_tuples_of_columns_equal_the_rows_given_as_dicts():
+    """``columns``: the values in that order, no dict per row (the reminder sweep's rows); the
+    fields not named get their defaults, as with dicts."""
+    complaint = ComplaintFactory()
+    as_dicts = [message(complaint, f"reminder:dict-{n}") for n in range(2)]
+    columns = tuple(as_dicts[0])
+    as_tuples = [tuple(message(complaint, f"reminder:tuple-{n}").values()) for n in range(2)]
+    by_dict = copy_insert(OutboxMessage, as_dicts)
+    by_tuple = copy_insert(OutboxMessage, as_tuples, columns=columns)
+    assert copy_insert(OutboxMessage, as_tuples[:0], columns=columns) == []
+    assert len(by_tuple) == 2 and min(by_tuple) > max(by_dict)
+    ignore = {"id", "key", "next_attempt_at", "created_at"}
+    rows = [
+        {k: v for k, v in model_to_dict(row).items() if k not in ignore}
+        for row in OutboxMessage.objects.filter(pk__in=by_dict + by_tuple).order_by("pk")
+    ]
+    assert rows[0] == rows[1] == rows[2] == rows[3]
+    assert rows[0]["status"] == "pending" and rows[0]["attempts"] == 0  # the defaults
+    assert list(
+        OutboxMessage.objects.filter(pk__in=by_tuple).order_by("pk").values_list("key", flat=True)
+    ) == ["reminder:tuple-0", "reminder:tuple-1"]
+    # Without ids, as the reminders are written.
+    copy_insert(OutboxMessage, [tuple(message(complaint, "reminder:t").values())],
+                ids=False, columns=columns)  # fmt: skip
+    assert OutboxMessage.objects.get(key="reminder:t").body == "Tekst\n"
+    with pytest.raises(ValueError, match="not a field"):
+        copy_insert(OutboxMessage, [(1,)], columns=("nonsense",))
