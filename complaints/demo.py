@@ -42,6 +42,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.demo import DEMO_STAFF
 from accounts.models import Department, User
 from accounts.roles import Role
 
@@ -1062,8 +1063,14 @@ class _Seeder:
         still waiting goes out now: the notices and the reminders."""
         reminder_sweep(today=self.today)
         ombudsman_reminder_sweep(today=self.today)
-        # A reminder mail with several cases names none itself: its reminders name them.
-        about_demo = Q(complaint_id__in=pks) | Q(reminders__complaint_id__in=pks)
+        # A reminder mail with several cases names none itself: its reminders name them; a
+        # mail of overdue deadlines names them in its text only: it goes to the demo's staff.
+        staff = [email for email, *_rest in DEMO_STAFF]
+        about_demo = (
+            Q(complaint_id__in=pks)
+            | Q(reminders__complaint_id__in=pks)
+            | Q(key__startswith="reminder:overdue:", to__in=staff)
+        )
         waiting = OutboxMessage.objects.filter(about_demo, status=OutboxStatus.PENDING).distinct()
         with override_settings(EMAIL_BACKEND=DELIVERED):
             for message_id in list(waiting.order_by("pk").values_list("pk", flat=True)):

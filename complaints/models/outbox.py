@@ -9,18 +9,7 @@ what goes out, and Celery messages carry only ids.
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import StrIndex, Substr
 from django.utils.translation import gettext_lazy as _
-
-OVERDUE_MARK = ":overdue-"  # in the key of an overdue reminder, before the day it is for
-
-
-def reminder_overdue_day() -> Substr:
-    """The day an overdue reminder is for, read from its key
-    (``decision:KL-2026-00042:2026-11-04:overdue-2026-11-28:7`` -> ``2026-11-28``): the
-    expression of the index ``reminder_overdue_day``, so a query must use this one."""
-    at = StrIndex("key", models.Value(OVERDUE_MARK))
-    return Substr("key", at + len(OVERDUE_MARK), 10)
 
 
 class OutboxStatus(models.TextChoices):
@@ -102,22 +91,28 @@ class ReminderKind(models.TextChoices):
 
 
 class Reminder(models.Model):
-    """One reminder that the sweep decided to send, under a unique key: the record that makes
-    a second or concurrent sweep a no-op (``decision:KL-2026-00042:2026-11-04:before-5:7``)."""
+    """One reminder about one case that the sweep decided to send, under a unique key: the
+    record that makes a second or concurrent sweep a no-op
+    (``decision:KL-2026-00042:2026-11-04:before-5:7``). Before a due date, on the day and the
+    manager's: once each per case and due date. The daily reminders of overdue deadlines are
+    no rows: each recipient gets one mail a day listing theirs, and that mail's unique outbox
+    key is their record (``reminder:overdue:2026-11-28:7``; services/reminders.py). Rows of
+    kind ``overdue`` are from before 3 December 2026."""
 
     # Unique by a constraint (Meta), not ``unique=True``: that adds a second index on
-    # PostgreSQL for LIKE queries, which nothing asks of a key, and which a first sweep of the
-    # day fills with tens of thousands of keys for nothing.
+    # PostgreSQL for LIKE queries, which nothing asks of a key, and which a first sweep fills
+    # with thousands of keys for nothing.
     key = models.CharField(_("key"), max_length=200)
     # None of the three foreign keys is checked by the database nor indexed
     # (``db_constraint=False``, ``db_index=False``); Django still applies their on_delete
-    # (CASCADE with the case; PROTECT for the recipient and the mail). A first sweep of the day
-    # writes a row per overdue case, tens of thousands: the database's check of a key locked
-    # the row it points to (FOR KEY SHARE, which writes to that row: every overdue case's page
-    # dirtied daily) once per reminder row, and each index was one more to fill, while nothing
-    # reads reminders by case, recipient or mail (the sweep reads by key, by day and, for the
-    # managers told, by ``reminder_manager_due``). Together about a quarter of a first sweep
-    # of the day at 1,000,000 complaints (bench/query-plans.md). The sweep writes the ids from
+    # (CASCADE with the case; PROTECT for the recipient and the mail). A first sweep of the
+    # day writes thousands of rows (tens of thousands the first time it runs: every due one of
+    # every open case): the database's check of a key locked the row it points to (FOR KEY
+    # SHARE, which writes to that row) once per reminder row, and each index was one more
+    # to fill, while nothing reads reminders by case, recipient or mail (the sweep reads by
+    # key and, for the managers told, by ``reminder_manager_due``). Together about a quarter
+    # of a first sweep of the day at 1,000,000 complaints (bench/query-plans.md). The sweep
+    # writes the ids from
     # rows it read or inserted; cases are never deleted (retention anonymises them), staff are
     # deactivated, mails are kept.
     complaint = models.ForeignKey(
@@ -159,19 +154,12 @@ class Reminder(models.Model):
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["key"], name="reminder_key_unique")]
         indexes = [
-            # The sweep's "manager told once per case and due date": only the manager rows,
-            # not the daily overdue rows that pile up on a case (services/reminders.py).
+            # The sweep's "manager told once per case and due date": only the manager rows
+            # (services/reminders.py).
             models.Index(
                 fields=["complaint", "due_on"],
                 name="reminder_manager_due",
                 condition=models.Q(kind="manager"),
-            ),
-            # The sweep's "already written today": today's overdue rows (one per overdue
-            # case, deadline and recipient) read by day rather than probed key by key.
-            models.Index(
-                reminder_overdue_day(),
-                name="reminder_overdue_day",
-                condition=models.Q(kind="overdue"),
             ),
         ]
 

@@ -52,7 +52,7 @@ from .reminders import (
     USER_FIELDS,
     Rules,
     Store,
-    keys_written,
+    keys_probed,
     latest_reminder,
     load_rules,
     reminders_store,
@@ -280,7 +280,7 @@ def ombudsman_reminder_sweep(*, today: date) -> int:
             "ombudsman reminders: nobody to tell (no coordinator or handler) for %s",
             ", ".join(sorted(unaddressed)[:20]),
         )
-    written = keys_written(p.key for p in planned)
+    written = keys_probed(p.key for p in planned)
     missing = sorted({p.complaint_id for p in planned if p.key not in written})
     count = 0
     for complaint_id in missing:
@@ -305,7 +305,7 @@ def ombudsman_reminders_write(*, complaint_id: int, rules: Rules, recipients: Re
         rules,
         recipients,
     )
-    written = keys_written(p.key for p in planned)
+    written = keys_probed(p.key for p in planned)
     missing = list({item.key: item for item in planned if item.key not in written}.values())
     reminders_store([store_item(case=case, item=item) for item in missing])
     return len(missing)

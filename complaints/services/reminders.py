@@ -2,19 +2,22 @@
 
 Reminders are never queued as far-future tasks. ``reminder_sweep`` runs every 15 minutes
 (``CELERY_BEAT_SCHEDULE``, or ``manage.py run_sweeps``), reads the open cases whose due dates
-are near or past through the partial indexes on the case, and writes what is due today: one
-``Reminder`` row per reminder under a unique key, and per recipient one mail with all of their
-reminders of that run. It is set-based: a few queries find which cases miss which reminders,
-and those are written per recipient, one transaction per mail (``MAIL_CASES`` cases at most),
-the rows of each table with one insert (a ``COPY`` on PostgreSQL), from what the sweep read:
-the cases are not locked nor read again. A second sweep finds the keys and writes nothing; two
-at once: the unique keys fail the later one's mail as a whole, which then locks those cases,
-reads them again and writes only what is missing (``recipient_reminders_write``). Downtime
-loses nothing, because the next sweep looks at the dates again; a sweep stopped halfway (time
-limit, killed worker) leaves whole mails written and the next one does the rest. A case
-closed or handed over during the seconds a sweep runs may still get that sweep's reminder
-(to the handler it had when the sweep read it), as it would have a moment earlier. The query plans,
-at 100,000 and 1,000,000 complaints, are in bench/query-plans.md.
+are near or past through the partial indexes on the case, and writes what is due today: a
+reminder about a coming or today's deadline, and the manager's, as one ``Reminder`` row under
+a unique key, per recipient in one mail with all of those of that run; the overdue deadlines
+per recipient in one mail a day, under a unique outbox key of recipient and day. It is
+set-based: a few queries find which cases miss which reminders, and those are written per
+recipient, one transaction per mail (``MAIL_CASES`` cases at most), the rows of each table
+with one insert (a ``COPY`` on PostgreSQL), from what the sweep read: the cases are not locked
+nor read again. A second sweep finds the keys and writes nothing; two at once: the unique keys
+fail the later one's mail as a whole; for a mail of reminder rows it then locks those cases,
+reads them again and writes only what is missing (``recipient_reminders_write``), a mail of
+overdue deadlines it leaves (the other wrote it). Downtime loses nothing, because the next
+sweep looks at the dates again; a sweep stopped halfway (time limit, killed worker) leaves
+whole mails written and the next one does the rest. A case closed or handed over during the
+seconds a sweep runs may still get that sweep's reminder (to the handler it had when the
+sweep read it), as it would have a moment earlier. The query plans, at 100,000 and 1,000,000
+complaints, are in bench/query-plans.md.
 
 The rules, per open case and per deadline that still matters (``decision_due``;
 ``acknowledgement_due`` while ``acknowledged_on`` is empty; ``first_contact_due`` while
@@ -24,14 +27,15 @@ rung-1 log, cleared when it is handed to a complaint handler):
 - **before**: from ``offset`` working days before the due date, for each offset of the service
   norms (default 5 and 1; key suffix ``before-5``, ``before-1``);
 - **on the day**: on the due date (``on-the-day``);
-- **overdue**: every calendar day after the due date while the case is open (``overdue-<date>``:
-  one per day), as DOMAIN.md asks ("daily to the handler");
+- **overdue**: every calendar day after the due date while the case is open, as DOMAIN.md asks
+  ("daily to the handler"): in the recipient's mail of the day of overdue deadlines
+  (``overdue_mails_write``), not as a row per case and day;
 - **manager**: once, for the decision only, from ``manager_after_days_overdue`` calendar days
   after the due date, to every active manager of the case's department (``manager``). It is
   once per case and due date: a manager appointed later is not told again.
 
 Catch-up rule: per case and deadline the handler gets only the *latest* of before / on the
-day / overdue that has come due today, and only if it was not written yet. After downtime a
+day / overdue that has come due today, and only if it was not sent yet. After downtime a
 missed "5 days before" is superseded by the "1 day before" or the overdue reminder of today; it
 is never sent late, nor sent in a burst. Overdue reminders of missed days are not sent either:
 today's says how many days overdue the case is. The manager reminder is a separate, single one
@@ -45,20 +49,26 @@ it is skipped and logged (nobody to tell). Keys end with the recipient's id, so 
 later gets the current reminder once too. A changed due date (postponement, extension) starts
 a new series, as the key holds the due date.
 
-One mail per recipient and run, not per reminder: a handler with twenty overdue cases gets one
-mail a day listing them, the most urgent first, each with the link to its case (and the link to
+One mail per recipient and run, not per reminder: a handler with twenty cases due soon gets
+one mail listing them, the most urgent first, each with the link to its case (and the link to
 the work list), not twenty; a coordinator who watches every unassigned case is not flooded. A
 run with a single reminder for someone sends the mail about that case, with the reference in
 its subject. Later runs of the same day send only what came due since (a case assigned, a date
-changed). The mail is rendered in the recipient's language (staff have none stored yet: the
-site's default, Dutch) and holds the reference, the deadline and the link to the case page
-only, never personal data of the complainant. No case event is recorded: a reminder changes nothing
-on the case, and daily rows would drown the timeline; the ``Reminder`` rows are the record.
+changed). The overdue deadlines come once a day in a mail of their own, the longest overdue
+first, the first ``OVERDUE_LISTED`` with their links and the number of the others (a list of
+hundreds is read in the work list); what became overdue for someone after their mail of the
+day (a case handed to them) is in the next day's. At 1,000,000 complaints a day has about
+70,000 overdue deadlines: a row for each, every day, was most of the sweep's time and of the
+reminder table (bench/query-plans.md). The mails are rendered in the recipient's language
+(staff have none stored yet: the site's default, Dutch) and hold the reference, the deadline
+and the link to the case page only, never personal data of the complainant. No case event is
+recorded: a reminder changes nothing on the case, and daily rows would drown the timeline; the
+``Reminder`` rows and the outbox are the record.
 """
 
 import gc
 import logging
-from collections import Counter, defaultdict, namedtuple
+from collections import defaultdict, namedtuple
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -79,8 +89,14 @@ from django.utils.translation import trans_real
 from accounts.models import User
 from accounts.roles import Role
 from complaints.links import case_paths
-from complaints.models import Complaint, OutboxKind, Reminder, ReminderKind, Stage
-from complaints.models.outbox import OVERDUE_MARK, reminder_overdue_day
+from complaints.models import (
+    Complaint,
+    OutboxKind,
+    OutboxMessage,
+    Reminder,
+    ReminderKind,
+    Stage,
+)
 from complaints.services.bulk_copy import copy_insert
 from complaints.services.outbox import outbox_enqueue_new, outbox_nudge_sweep
 from ladder.deadlines import add_working_days
@@ -419,11 +435,12 @@ def reminder_sweep(*, today: date) -> int:
 
     Safe to run twice, after downtime, and twice at once (see the module docstring for the
     rules and the catch-up rule). Set-based: the candidates come from one range query per
-    deadline; what is written already from one query each for the whole sweep (today's overdue
-    keys read by day, the other keys probed, the managers told); and only what is missing is
-    written, per recipient: one transaction and one mail with all of their reminders
-    (``reminder_mail_store``; ``MAIL_CASES`` cases at most), and one nudge of the outbox at
-    the end. A quiet sweep costs a fixed number of queries, whatever the number of cases.
+    deadline; what is written already from one query each for the whole sweep (the keys
+    probed, the managers told, today's overdue mails); and only what is missing is written,
+    per recipient: one transaction and one mail with all of their reminders of a case of their
+    own (``reminder_mail_store``; ``MAIL_CASES`` cases at most), one with their overdue
+    deadlines once a day (``overdue_mails_write``), and one nudge of the outbox at the end. A
+    quiet sweep costs a fixed number of queries, whatever the number of cases.
     """
     rules = load_rules(today)
     with collector_paused():
@@ -434,6 +451,8 @@ def reminder_sweep(*, today: date) -> int:
         candidates = [case for case in candidates if plans[case.pk]]
         recipients = Recipients(case.department_id for case in candidates)
         unaddressed: set[str] = set()
+        overdue = overdue_by_recipient(candidates, plans, recipients, unaddressed)
+        plans = {pk: case_reminders(dues) for pk, dues in plans.items()}
         missing = missing_reminders(candidates, plans, recipients, unaddressed)
     if unaddressed:
         log.warning(
@@ -470,12 +489,109 @@ def reminder_sweep(*, today: date) -> int:
                     render=shapes,
                     part=part,
                 )
+    count += overdue_mails_write(overdue, today=today, render=shapes)
     if count:
         # Once, not after each mail: the worker sends them all (after the commit of a caller's
         # transaction, if there is one).
         transaction.on_commit(outbox_nudge_sweep)
         log.info("reminder sweep for %s: %s reminders written", today.isoformat(), count)
     return count
+
+
+def case_reminders(dues: list[Due]) -> list[Due]:
+    """The reminders of ``dues`` that are written per case (a ``Reminder`` row each): all
+    but the daily overdue ones, which go to each recipient in one mail a day
+    (``overdue_by_recipient``)."""
+    return [due for due in dues if due.kind != ReminderKind.OVERDUE]
+
+
+def overdue_by_recipient(
+    cases: Iterable["Case"],
+    plans: dict[int, list[Due]],
+    recipients: Recipients,
+    unaddressed: set[str],
+) -> dict[int, list["Planned"]]:
+    """Today's overdue deadlines of ``cases`` (per case id, from ``reminders_due``) per
+    recipient id: the handler's, or the coordinators' of a case without one
+    (``Recipients.for_due``). No query: the mail of the day is checked when it is written."""
+    found: dict[int, list[Planned]] = defaultdict(list)
+    for case in cases:
+        for due in plans.get(case.pk, ()):
+            if due.kind != ReminderKind.OVERDUE:
+                continue
+            users = recipients.for_due(case, due)
+            if not users:
+                unaddressed.add(case.reference)
+            for user in users:
+                found[user.pk].append(Planned(case, due, user, ""))
+    return dict(found)
+
+
+# Overdue deadlines listed in the day's mail, the longest overdue first; the mail counts the
+# others and links the work list, where they are (a list of hundreds is read there).
+OVERDUE_LISTED = 25
+
+
+def overdue_mail_key(recipient_id: int, today: date) -> str:
+    """The outbox key of a recipient's mail of ``today`` about their overdue deadlines: unique,
+    so a second or concurrent sweep cannot write it twice."""
+    return f"reminder:overdue:{today.isoformat()}:{recipient_id}"
+
+
+def overdue_mails_write(
+    overdue: dict[int, list["Planned"]], *, today: date, render: "MailShapes"
+) -> int:
+    """Per recipient one mail a day with their overdue deadlines (``overdue_by_recipient``):
+    the first sweep of the day that finds any writes it; later sweeps find its key and leave
+    it (what became overdue for them later in the day is in tomorrow's). One query for the
+    mails written today, then one transaction per mail; a mail another sweep wrote meanwhile
+    fails on its key and is left. Returns the number of overdue deadlines mailed."""
+    if not overdue:
+        return 0
+    keys = {recipient_id: overdue_mail_key(recipient_id, today) for recipient_id in overdue}
+    sent = mails_written(keys.values())
+    count = 0
+    for recipient_id in sorted(overdue):
+        if keys[recipient_id] in sent:
+            continue
+        items = overdue[recipient_id]
+        try:
+            with transaction.atomic():
+                overdue_mail_store(items, key=keys[recipient_id], render=render)
+            count += len(items)
+        except IntegrityError:
+            pass  # another sweep wrote this recipient's mail of today first
+    return count
+
+
+def mails_written(keys: Iterable[str]) -> set[str]:
+    """Which of these outbox keys are written: one query, on the outbox's unique key."""
+    return set(OutboxMessage.objects.filter(key__in=list(keys)).values_list("key", flat=True))
+
+
+def overdue_mail_store(items: list["Planned"], *, key: str, render: "MailShapes") -> None:
+    """One recipient's overdue deadlines (``items``) as one mail in the outbox under ``key``:
+    the longest overdue first, ``OVERDUE_LISTED`` of them listed with their links, the number
+    of the others, and the link to the work list."""
+    items = sorted(items, key=urgency)
+    recipient = items[0].recipient
+    language = getattr(recipient, "language", "") or settings.LANGUAGE_CODE
+    subject, body = render.overdue(items, recipient=recipient, language=language)
+    cases = {item.case.pk for item in items}
+    outbox_enqueue_new(
+        nudge=False,  # the sweep nudges the outbox once, after its last mail
+        messages=[
+            {
+                "key": key,
+                "kind": OutboxKind.REMINDER.value,
+                "to": recipient.email,
+                "subject": subject,
+                "body": body,
+                "complaint_id": cases.pop() if len(cases) == 1 else None,
+                "language": language,
+            }
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -495,26 +611,17 @@ def missing_reminders(
     unaddressed: set[str] | None = None,
     only: int | None = None,
 ) -> dict[int, list[Planned]]:
-    """The reminders of ``plans`` (per case id, from ``reminders_due``) that are not written
-    yet, per case id: at most three queries for any number of cases (today's overdue keys,
-    the other keys, the managers told). The manager reminder is once per case and due date,
-    whoever the managers are now (``reminder_manager_due``, a partial index).
+    """The reminders of ``plans`` (per case id, from ``reminders_due`` less the overdue ones:
+    ``case_reminders``) that are not written yet, per case id: at most two queries for any
+    number of cases (the keys, the managers told). The manager reminder is once per case and
+    due date, whoever the managers are now (``reminder_manager_due``, a partial index).
 
     ``only``: the reminders of that recipient alone, the manager reminders checked by their
     own keys (``recipient_reminders_write``: the sweep has applied the "once per case and due
     date" already, and another manager's reminder of the same case may be written first)."""
-    # A whole sweep plans tens of thousands of reminders and most are written already: today's
-    # overdue rows are read first (one read of the day, ``keys_written_by_day``) and each key
-    # is checked as it is built; only the missing ones become ``Planned``. The manager
-    # reminders are checked by case and due date alone (any manager row of that case and date
-    # means told), so their keys are built only when one is missing.
+    # The manager reminders are checked by case and due date alone (any manager row of that
+    # case and date means told), so their keys are built only when one is missing.
     plans_of = [(case, due) for case in cases for due in plans.get(case.pk, ())]
-    overdue = Counter(due.suffix for _case, due in plans_of if due.kind == ReminderKind.OVERDUE)
-    days_read = {
-        suffix: keys_written_by_day({suffix: None}, ())
-        for suffix, n in overdue.items()
-        if n >= DAY_READ_FROM
-    }
     missing: dict[int, list[Planned]] = defaultdict(list)
     to_probe: list[Planned] = []
     to_managers: list[tuple] = []
@@ -528,13 +635,7 @@ def missing_reminders(
             to_managers += [(case, due, user) for user in users]
             continue
         head = f"{due.deadline.key}:{case.reference}{due.key_tail}"  # as ``Due.key``
-        written = days_read.get(due.suffix)
-        for user in users:
-            key = f"{head}{user.pk}"
-            if written is None:
-                to_probe.append(Planned(case, due, user, key))
-            elif key not in written:
-                missing[case.pk].append(Planned(case, due, user, key))
+        to_probe += [Planned(case, due, user, f"{head}{user.pk}") for user in users]
     if to_probe:
         written = keys_probed({item.key for item in to_probe})
         for item in to_probe:
@@ -570,53 +671,7 @@ def managers_told_of(complaint_ids: Collection[int]) -> set[tuple[int, date]]:
         return set(cursor.fetchall())
 
 
-# From this many overdue keys of one day, read that day's overdue rows by the index
-# ``reminder_overdue_day`` instead of probing the unique index once per key: a quiet sweep at
-# 1,000,000 complaints asks about 80,000 keys (440 ms of probes; the day's rows: 60 ms).
-DAY_READ_FROM = 2000
-
-
-def keys_written(keys: Iterable[str]) -> set[str]:
-    """Which of ``keys`` have a ``Reminder`` row. Overdue keys of one day, when there are
-    many (a whole sweep's), by one read of that day's overdue rows; the others in one query,
-    the keys passed as one array (``key = ANY(%s)``, a probe of the unique index per key)
-    rather than as thousands of parameters of an ``IN`` list."""
-    by_day: dict[str, set[str]] = defaultdict(set)
-    others: set[str] = set()
-    for key in keys:
-        at = key.find(OVERDUE_MARK)
-        if at >= 0:
-            start = at + len(OVERDUE_MARK)
-            by_day[f"overdue-{key[start : start + 10]}"].add(key)
-        else:
-            others.add(key)
-    return keys_written_by_day(by_day, others)
-
-
-def keys_written_by_day(overdue: dict[str, set[str] | None], others: Iterable[str]) -> set[str]:
-    """``keys_written`` with the keys sorted already: ``overdue`` per key suffix
-    (``overdue-2026-11-28``), and the ``others``. A suffix with many keys, or with ``None``
-    (every key of that day), is answered by one read of that day's overdue rows
-    (``reminder_overdue_day``): then it may return keys that were not asked for."""
-    others = set(others)
-    found: set[str] = set()
-    for suffix, day_keys in overdue.items():
-        if day_keys is not None and len(day_keys) < DAY_READ_FROM:
-            others |= day_keys
-            continue
-        rows = (
-            Reminder.objects.filter(kind=ReminderKind.OVERDUE)
-            .alias(day=reminder_overdue_day())
-            .filter(day=suffix.removeprefix("overdue-"))
-            .values_list("key", flat=True)
-            .order_by()
-        )
-        keys = {row[0] for row in fetch_all(rows)}
-        found |= keys if day_keys is None else keys & day_keys
-    return found | keys_probed(others)
-
-
-def keys_probed(keys: Collection[str]) -> set[str]:
+def keys_probed(keys: Iterable[str]) -> set[str]:
     """Which of ``keys`` have a ``Reminder`` row, probed one by one on the unique index."""
     keys = list(keys)
     if not keys:
@@ -664,7 +719,7 @@ def recipient_reminders_write(
             .order_by("pk")
         )
     )
-    plans = {case.pk: reminders_due(case, rules) for case in cases}
+    plans = {case.pk: case_reminders(reminders_due(case, rules)) for case in cases}
     missing = missing_reminders(cases, plans, recipients, only=recipient.pk)
     items = [item for case in cases for item in missing.get(case.pk, ())]
     if items:
@@ -983,6 +1038,29 @@ class MailShapes:
             }
             subject = render_to_string("complaints/mail/reminder_digest_subject.txt", context)
             body = render_to_string("complaints/mail/reminder_digest_body.txt", context)
+        return " ".join(subject.split()), body.strip() + "\n"
+
+    def overdue(
+        self, items: list[Planned], *, recipient: "User | StaffRow", language: str
+    ) -> tuple[str, str]:
+        """The subject and body of the day's mail about a recipient's overdue deadlines
+        (``items``, the longest overdue first): the first ``OVERDUE_LISTED`` with their
+        sentence and link, the number of the others, the work list."""
+        entries = []
+        for item in items[:OVERDUE_LISTED]:
+            text = self.line(case=item.case, due=item.due, language=language)
+            entries.append(f"- {text}\n  {self.case_url(item.case)}\n")
+        with translation.override(language):
+            context = {
+                "count": len(items),
+                "more": max(len(items) - OVERDUE_LISTED, 0),
+                "lines": "\n".join(entries),
+                "recipient_name": recipient.get_short_name(),
+                "worklist_url": worklist_url(items, recipient),
+                "organisation": settings.ORGANISATION_NAME,
+            }
+            subject = render_to_string("complaints/mail/reminder_overdue_subject.txt", context)
+            body = render_to_string("complaints/mail/reminder_overdue_body.txt", context)
         return " ".join(subject.split()), body.strip() + "\n"
 
     @staticmethod

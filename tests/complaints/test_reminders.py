@@ -44,11 +44,26 @@ def days(start: date, end: date) -> list[date]:
 
 
 def sweep_on(day: date) -> int:
-    """One run of the beat task on ``day`` (in the middle of the working day, Amsterdam)."""
+    """One run of the beat task on ``day`` (in the middle of the working day, Amsterdam):
+    how many reminders it wrote (a ``Reminder`` row each, or a deadline in the day's mail of
+    overdue deadlines)."""
     with time_machine.travel(f"{day.isoformat()} 10:00 +01:00", tick=False):
-        written = Reminder.objects.count()
-        reminder_sweep_task()
-        return Reminder.objects.count() - written
+        return reminder_sweep_task()
+
+
+def overdue_mail(day: date, recipient) -> OutboxMessage | None:
+    """``recipient``'s mail of ``day`` about their overdue deadlines, if there is one."""
+    return OutboxMessage.objects.filter(
+        key=f"reminder:overdue:{day.isoformat()}:{recipient.pk}"
+    ).first()
+
+
+def in_overdue_mail(day: date, case, recipient) -> bool:
+    """Whether ``recipient``'s overdue mail of ``day`` lists ``case`` (a sentence about it)."""
+    mail = overdue_mail(day, recipient)
+    return mail is not None and (
+        f"Klacht {case.reference}:" in mail.body or f"Complaint {case.reference}:" in mail.body
+    )
 
 
 def only_decision_due(**fields):
@@ -80,6 +95,10 @@ def test_decision_reminders_come_on_the_right_days_across_a_weekend_and_a_holida
                 (r.kind, r.key.split(":")[3], r.recipient_id)
                 for r in Reminder.objects.filter(complaint=case, created_at__date=day)
             )
+            if in_overdue_mail(day, case, case.handler):  # the day's mail of overdue deadlines
+                written[day] = sorted(
+                    [*written[day], ("overdue", f"overdue-{day}", case.handler_id)]
+                )
 
     handler = case.handler_id
     expected = {day: [] for day in written}
@@ -122,6 +141,8 @@ def test_the_reminder_mail_names_the_case_and_the_deadline_in_dutch_with_a_link(
 
 
 def test_several_reminders_of_a_handler_come_in_one_mail_the_most_urgent_first(settings):
+    """What is due today and soon in one mail (a ``Reminder`` row each); what is overdue in
+    the day's mail of overdue deadlines."""
     settings.SITE_URL = "https://klachten.example.nl/"
     handler = UserFactory(handler=True, full_name="Henk de Behandelaar")
     soon = only_decision_due(handler=handler, decision_due=date(2026, 12, 31))  # in 1 day
@@ -132,31 +153,36 @@ def test_several_reminders_of_a_handler_come_in_one_mail_the_most_urgent_first(s
     other = only_decision_due(decision_due=DUE - timedelta(2))  # another handler's
     assert sweep_on(DUE) == 4
 
-    message = OutboxMessage.objects.get(to=handler.email)
+    message = OutboxMessage.objects.exclude(key__startswith="reminder:overdue:").get(
+        to=handler.email
+    )
     assert message.kind == OutboxKind.REMINDER
     assert message.complaint is None  # about several cases: the reminder rows name them
-    assert message.subject == "3 termijnen van klachten vragen uw aandacht, 1 verstreken"
-    assert set(message.reminders.values_list("complaint", flat=True)) == {
-        soon.pk,
-        overdue.pk,
-        today.pk,
-    }
+    assert message.subject == "2 termijnen van klachten vragen uw aandacht"
+    assert set(message.reminders.values_list("complaint", flat=True)) == {soon.pk, today.pk}
     # Most urgent first, each with its deadline in Dutch and the link to its case.
-    at = [message.body.index(f"Klacht {case.reference}:") for case in (overdue, today, soon)]
+    at = [message.body.index(f"Klacht {case.reference}:") for case in (today, soon)]
     assert at == sorted(at)
-    for case in (overdue, today, soon):
+    for case in (today, soon):
         assert f"https://klachten.example.nl/staff/complaints/{case.reference}/" in message.body
-    assert "is 2 dagen te laat" in message.body
     assert "donderdag 31 december 2026" in message.body
     assert "https://klachten.example.nl/staff/complaints/\n" in message.body  # the work list
-    assert other.reference not in message.body
-    for personal in ("Jantje", "Geheimnaam", "j@example.org"):
-        assert personal not in message.subject + message.body
-    # The other handler's single reminder is the mail about that case.
-    single = OutboxMessage.objects.get(to=other.handler.email)
-    assert single.complaint_id == other.pk and other.reference in single.subject
+    assert overdue.reference not in message.body and other.reference not in message.body
+    # The overdue one: in the handler's mail of the day about overdue deadlines.
+    late = overdue_mail(DUE, handler)
+    assert late.kind == OutboxKind.REMINDER and late.complaint_id == overdue.pk
+    assert late.subject == "1 termijn van een klacht is verstreken"
+    assert f"Klacht {overdue.reference}:" in late.body and "is 2 dagen te laat" in late.body
+    assert f"https://klachten.example.nl/staff/complaints/{overdue.reference}/" in late.body
+    assert "https://klachten.example.nl/staff/complaints/\n" in late.body
+    assert today.reference not in late.body and other.reference not in late.body
+    for mail in (message, late):
+        for personal in ("Jantje", "Geheimnaam", "j@example.org"):
+            assert personal not in mail.subject + mail.body
+    # The other handler's: their own mail of overdue deadlines.
+    assert in_overdue_mail(DUE, other, other.handler)
     assert sweep_on(DUE) == 0
-    assert OutboxMessage.objects.count() == 2
+    assert OutboxMessage.objects.count() == 3
 
 
 def test_a_list_of_reminders_links_the_work_list_that_shows_those_cases(settings):
@@ -244,9 +270,10 @@ def test_running_the_sweep_twice_the_same_day_writes_nothing_new():
     today = DUE + timedelta(3)  # 4, 3 and 2 days overdue: 3 overdue and 2 manager reminders
     assert reminder_sweep(today=today) == 5
     assert reminder_sweep(today=today) == 0
-    assert Reminder.objects.count() == 5
-    # A mail to each case's handler; one to the manager with both of theirs.
+    assert Reminder.objects.count() == 2  # the manager's; the overdue ones are in mails
+    # A mail of overdue deadlines to each case's handler; one to the manager with both.
     assert OutboxMessage.objects.count() == 4
+    assert OutboxMessage.objects.filter(key__startswith="reminder:overdue:").count() == 3
     manager_mail = OutboxMessage.objects.filter(reminders__kind=ReminderKind.MANAGER).distinct()
     assert manager_mail.get().reminders.count() == 2
 
@@ -340,6 +367,9 @@ def test_after_three_days_down_the_first_sweep_writes_each_due_reminder_once():
     keys = defaultdict(list)
     for reminder in new:
         keys[reminder.complaint_id].append(reminder.key.split(":")[3])
+    for case in (before_5_missed, on_the_day_missed, manager_missed, ack_missed, far):
+        if in_overdue_mail(back, case, case.handler):
+            keys[case.pk].append("overdue-2026-12-31")
     # The latest reminder of each case only; missed older ones are superseded, not sent late.
     # Due Tuesday 5 January: 1 working day before is Monday the 4th, 5 before is Monday 28
     # December (New Year's Day is a holiday): on the 31st the 5-day one is current.
@@ -348,12 +378,15 @@ def test_after_three_days_down_the_first_sweep_writes_each_due_reminder_once():
     assert sorted(keys[manager_missed.pk]) == ["manager", "overdue-2026-12-31"]
     assert keys[ack_missed.pk] == ["overdue-2026-12-31"]
     assert far.pk not in keys
-    assert written == new.count() == 5
-    assert Reminder.objects.count() == before_downtime + 5
-    # Each once: the keys are unique, each with one outbox row.
-    assert OutboxMessage.objects.filter(key__startswith="reminder:").count() == (
-        Reminder.objects.count()
-    )
+    assert written == new.count() + 3 == 5
+    assert Reminder.objects.count() == before_downtime + 2
+    # Each once: a mail per reminder row (each case has a handler of its own), and one mail
+    # of overdue deadlines per handler and day.
+    per_case = OutboxMessage.objects.exclude(key__startswith="reminder:overdue:")
+    assert set(per_case.values_list("key", flat=True)) == {
+        f"reminder:{key}" for key in Reminder.objects.values_list("key", flat=True)
+    }
+    assert OutboxMessage.objects.filter(key__startswith=f"reminder:overdue:{back}:").count() == 3
     assert sweep_on(back) == 0
 
 
@@ -447,32 +480,69 @@ def test_the_sweep_reads_open_cases_through_the_partial_due_date_indexes():
         assert f"Index Cond: ({deadline.field} <= '2026-12-30'::date)" in plan, plan
 
 
-def test_a_whole_sweep_reads_the_overdue_keys_of_the_day_by_day(monkeypatch):
-    """Many overdue keys of one day are checked by one read of that day's overdue rows
-    (``reminder_overdue_day``) instead of a probe per key: same answer, other days' and other
-    kinds' rows not taken for today's."""
+def test_the_overdue_deadlines_of_a_recipient_come_in_one_mail_a_day_the_longest_first(
+    monkeypatch, settings
+):
+    """One mail a day per recipient with their overdue deadlines (not a ``Reminder`` row per
+    case and day): the longest overdue first, ``OVERDUE_LISTED`` of them with their links, the
+    number of the others, the work list. Later sweeps of the day leave it; what became overdue
+    for them in the meantime is in the next day's mail."""
     from complaints.services import reminders
 
-    cases = [only_decision_due(decision_due=date(2026, 12, 1)) for _ in range(3)]
-    for day in (date(2026, 12, 2), date(2026, 12, 3)):
-        sweep_on(day)
-    sweep_on(date(2026, 12, 3))  # a quiet run: nothing new
-    stored = set(Reminder.objects.values_list("key", flat=True))
-    handler = cases[0].handler_id
-    asked = {
-        *stored,
-        f"decision:{cases[0].reference}:2026-12-01:overdue-2026-12-04:{handler}",  # not yet
-        f"decision:{cases[0].reference}:2026-12-01:before-5:{handler}",  # never written
-    }
-    probed = reminders.keys_probed(asked)
-    assert probed == stored
-    monkeypatch.setattr(reminders, "DAY_READ_FROM", 1)
-    with CaptureQueriesContext(connection) as queries:
-        assert reminders.keys_written(asked) == stored
-    # One read per day with overdue keys (2, 3 and 4 December), one probe of the rest.
-    assert len(queries) == 4, [q["sql"] for q in queries]
-    assert sweep_on(date(2026, 12, 3)) == 0
-    assert sweep_on(date(2026, 12, 4)) == len(cases)
+    settings.SITE_URL = "https://klachten.example.nl/"
+    monkeypatch.setattr(reminders, "OVERDUE_LISTED", 3)
+    department = DepartmentFactory()
+    handler = UserFactory(handler=True, department=department)
+    cases = [
+        only_decision_due(department=department, handler=handler, decision_due=DUE - timedelta(n))
+        for n in range(1, 6)  # 1 to 5 days overdue
+    ]
+    assert sweep_on(DUE) == 5
+    mail = overdue_mail(DUE, handler)
+    assert mail.subject == "5 termijnen van klachten zijn verstreken"
+    assert mail.complaint is None  # about several cases
+    listed = [case for case in cases if f"Klacht {case.reference}:" in mail.body]
+    assert listed == cases[2:]  # 3, 4 and 5 days overdue
+    at = [mail.body.index(case.reference) for case in reversed(listed)]
+    assert at == sorted(at)  # 5 days first
+    assert "En nog 2, hier niet genoemd." in mail.body
+    assert "https://klachten.example.nl/staff/complaints/\n" in mail.body
+    assert not Reminder.objects.exists()
+
+    # Later that day: another case overdue for them (handed over); nothing new today.
+    handed = only_decision_due(department=department, decision_due=DUE - timedelta(9))
+    handed.handler = handler
+    handed.save()
+    assert sweep_on(DUE) == 0
+    assert OutboxMessage.objects.count() == 1
+    # The next day: all six, in the day's mail.
+    assert sweep_on(DUE + timedelta(1)) == 6
+    assert overdue_mail(DUE + timedelta(1), handler).subject.startswith("6 ")
+    assert OutboxMessage.objects.count() == 2
+
+
+def test_overdue_mails_another_sweep_wrote_meanwhile_are_left(monkeypatch):
+    """Two sweeps at once: the later one's mail of overdue deadlines fails on the key of the
+    day's mail (unique in the outbox) and is left; nothing is written twice."""
+    from complaints.services import reminders
+
+    first, second = (UserFactory(handler=True) for _ in range(2))
+    only_decision_due(handler=first, department=first.department, decision_due=DUE - timedelta(2))
+    only_decision_due(handler=second, department=second.department, decision_due=DUE - timedelta(3))
+    written = reminders.mails_written
+    other = {}
+
+    def then_another_sweep(keys):
+        found = written(keys)
+        if not other:  # the first sweep's look; the other sweep runs to the end now
+            other["written"] = -1
+            other["written"] = reminder_sweep(today=DUE)
+        return found
+
+    monkeypatch.setattr(reminders, "mails_written", then_another_sweep)
+    assert reminder_sweep(today=DUE) == 0
+    assert other["written"] == 2
+    assert OutboxMessage.objects.filter(key__startswith="reminder:overdue:").count() == 2
 
 
 def test_the_sweep_turns_the_garbage_collector_back_on(monkeypatch):
@@ -496,28 +566,11 @@ def test_the_sweep_turns_the_garbage_collector_back_on(monkeypatch):
     assert gc.isenabled()
 
 
-def test_the_day_read_uses_its_partial_expression_index():
-    if connection.vendor != "postgresql":
-        pytest.skip("EXPLAIN output of PostgreSQL")
-    from complaints.models.outbox import reminder_overdue_day
-
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-    plan = (
-        Reminder.objects.filter(kind=ReminderKind.OVERDUE)
-        .alias(day=reminder_overdue_day())
-        .filter(day="2026-12-02")
-        .values_list("key")
-        .explain()
-    )
-    assert "reminder_overdue_day" in plan, plan
-
-
 def test_the_reminder_table_keeps_no_index_nothing_reads():
     """A first sweep of the day inserts tens of thousands of rows: each index costs. The key is
     unique by one index, without Django's second (LIKE) index of a ``unique=True`` CharField;
-    the foreign keys have none (nothing reads reminders by case, recipient or mail); the day's
-    overdue rows and the managers told have a partial index each (the sweep reads them)."""
+    the foreign keys have none (nothing reads reminders by case, recipient or mail); the
+    managers told have a partial index (the sweep reads them)."""
     if connection.vendor != "postgresql":
         pytest.skip("indexes as PostgreSQL keeps them")
     with connection.cursor() as cursor:
@@ -530,7 +583,6 @@ def test_the_reminder_table_keeps_no_index_nothing_reads():
         "complaints_reminder_pkey",
         "reminder_key_unique",
         "reminder_manager_due",
-        "reminder_overdue_day",
     ], indexes
     assert not [name for name, sql in indexes.items() if "pattern_ops" in sql], indexes
     on_key = [name for name, sql in indexes.items() if sql.endswith("(key)")]
@@ -616,42 +668,46 @@ def test_mails_rendered_once_per_shape_are_exactly_the_plain_rendering(language)
 
 
 def test_a_recipient_with_more_cases_than_a_mail_holds_gets_a_mail_per_part(monkeypatch):
+    """Reminders of a case of their own (here: due today, or in 1 working day) in mails of
+    ``MAIL_CASES`` cases; the overdue ones in one mail whatever their number."""
     from complaints.services import reminders
 
     monkeypatch.setattr(reminders, "MAIL_CASES", 7)
+    monkeypatch.setattr(reminders, "OVERDUE_LISTED", 4)
     department = DepartmentFactory()
     handler = UserFactory(handler=True, department=department)
-    manager = UserFactory(manager=True, department=department)
     cases = [
-        only_decision_due(department=department, handler=handler, decision_due=DUE - timedelta(n))
-        for n in range(20)
+        only_decision_due(department=department, handler=handler, decision_due=due)
+        for due in [DUE] * 10 + [date(2026, 12, 31)] * 10
     ]
-    # 20 overdue (or due today) to the handler; 17 of them 3 days or more: the manager too.
-    assert reminder_sweep(today=DUE) == 20 + 17
+    late = [
+        only_decision_due(department=department, handler=handler, decision_due=DUE - timedelta(n))
+        for n in range(1, 16)
+    ]
+    assert reminder_sweep(today=DUE) == 20 + 15
     assert reminder_sweep(today=DUE) == 0
     for case in cases:
-        reminder = Reminder.objects.filter(complaint=case).exclude(kind=ReminderKind.MANAGER).get()
+        reminder = Reminder.objects.get(complaint=case)
         assert reminder.message.to == handler.email
         assert case.reference in reminder.message.body
-    # 20 cases in mails of 7, 7 and 6; 17 in 7, 7 and 3; each reminder in one of them.
+    # 20 cases in mails of 7, 7 and 6, each reminder in one of them; the 15 overdue in one.
     parts = Counter(
         (message.to, message.reminders.count())
         for message in OutboxMessage.objects.prefetch_related("reminders")
     )
-    assert parts == {
-        (handler.email, 7): 2,
-        (handler.email, 6): 1,
-        (manager.email, 7): 2,
-        (manager.email, 3): 1,
-    }
+    assert parts == {(handler.email, 7): 2, (handler.email, 6): 1, (handler.email, 0): 1}
     # Each says which part it is.
-    to_handler = OutboxMessage.objects.filter(to=handler.email).order_by("pk")
+    to_handler = OutboxMessage.objects.filter(reminders__isnull=False).distinct().order_by("pk")
     assert [m.subject.rsplit(" (", 1)[1] for m in to_handler] == [
         "deel 1 van 3)",
         "deel 2 van 3)",
         "deel 3 van 3)",
     ]
-    assert Reminder.objects.exclude(message=None).count() == 37
+    assert Reminder.objects.exclude(message=None).count() == 20
+    overdue = overdue_mail(DUE, handler)
+    assert overdue.subject == "15 termijnen van klachten zijn verstreken"
+    assert sum(case.reference in overdue.body for case in late) == 4
+    assert "En nog 11, hier niet genoemd." in overdue.body
 
 
 def test_reminders_another_sweep_wrote_meanwhile_are_not_written_twice(monkeypatch):
@@ -686,8 +742,8 @@ def test_reminders_another_sweep_wrote_meanwhile_are_not_written_twice(monkeypat
     monkeypatch.setattr(reminders, "recipient_reminders_write", counted)
     assert reminder_sweep(today=DUE) == 0
     assert other["written"] == 5 + 2  # overdue or due today; the manager from 3 days
-    assert Reminder.objects.count() == 7
-    assert OutboxMessage.objects.count() == 2
+    assert Reminder.objects.count() == 1 + 2  # due today; the manager's (overdue: a mail)
+    assert OutboxMessage.objects.count() == 3
     # The other sweep wrote without looking again; the first one tried to write both mails,
     # failed on the keys, and looked again: nothing left to write.
     assert again == [0, 0]
@@ -706,11 +762,36 @@ def test_a_first_sweep_writes_the_reminders_of_100_cases_with_a_fixed_number_of_
     inserts = [q["sql"] for q in captured if q["sql"].startswith("INSERT")]
     if connection.vendor == "postgresql":
         # One COPY per table and recipient (complaints.services.bulk_copy; psycopg's copy is
-        # not in Django's query log), the mail's after taking its id from the sequence.
+        # not in Django's query log), the mail's after taking its id from the sequence: the
+        # handler's (due today), the manager's, the handler's of overdue deadlines.
         ids = [q["sql"] for q in captured if "nextval" in q["sql"]]
-        assert len(ids) == 2 and not inserts, (ids, inserts)
+        assert len(ids) == 3 and not inserts, (ids, inserts)
     else:
-        assert len(inserts) == 4, inserts  # per recipient: the mail, then the reminders
+        # Per recipient the mail, then the reminders; the mail of overdue deadlines.
+        assert len(inserts) == 5, inserts
     assert len(captured) <= 25, [q["sql"][:80] for q in captured]
-    assert Reminder.objects.exclude(message=None).count() == 197
-    assert OutboxMessage.objects.count() == 2
+    # The one due today and the manager's 97; the 99 overdue in the handler's mail of them.
+    assert Reminder.objects.exclude(message=None).count() == 1 + 97
+    assert OutboxMessage.objects.count() == 3
+
+
+def test_the_mail_of_overdue_deadlines_in_english(monkeypatch):
+    from complaints.services import reminders
+    from complaints.services.reminders import DEADLINES, Due, MailShapes, Planned
+
+    monkeypatch.setattr(reminders, "OVERDUE_LISTED", 1)
+    handler = UserFactory(handler=True, full_name="Henk de Behandelaar")
+    cases = [only_decision_due(handler=handler) for _ in range(2)]
+    items = [
+        Planned(
+            case, Due(DEADLINES[0], DUE, ReminderKind.OVERDUE, "overdue-2027-01-01", 2), handler, ""
+        )
+        for case in cases
+    ]
+    subject, body = MailShapes().overdue(items, recipient=handler, language="en")
+    assert subject == "2 complaint deadlines have passed"
+    assert body.startswith("Dear Henk,\n\nThese 2 deadlines of complaints have passed")
+    assert f"Complaint {cases[0].reference}: the decision (Awb 9:11) is 2 days overdue" in body
+    assert cases[1].reference not in body
+    assert "And 1 more, not listed here." in body
+    assert "You get this mail every day while deadlines have passed" in body

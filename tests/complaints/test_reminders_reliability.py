@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -61,9 +62,24 @@ def cases_due(count: int, *, today: date, handlers: int = 1) -> None:
         )
 
 
-def assert_each_reminder_once(expected: int) -> None:
+@dataclass(frozen=True)
+class Expected:
+    """What one sweep on an empty table writes: ``total`` reminders (its return value), of
+    which ``rows`` as ``Reminder`` rows and the rest (the overdue deadlines) in ``mails``
+    mails of overdue deadlines, one per recipient."""
+
+    total: int
+    rows: int
+    mails: int
+
+
+def overdue_mails(today: date):
+    return OutboxMessage.objects.filter(key__startswith=f"reminder:overdue:{today.isoformat()}:")
+
+
+def assert_each_reminder_once(expected: Expected, today: date) -> None:
     keys = Counter(Reminder.objects.values_list("key", flat=True))
-    assert sum(keys.values()) == expected, "reminders lost or missing"
+    assert sum(keys.values()) == expected.rows, "reminders lost or missing"
     assert max(keys.values()) == 1
     # Each reminder in exactly one mail (its foreign key), to its recipient, naming its case;
     # no reminder mail without reminders.
@@ -72,28 +88,37 @@ def assert_each_reminder_once(expected: int) -> None:
     for reminder in reminders:
         assert reminder.message.to == reminder.recipient.email
         assert reminder.complaint.reference in reminder.message.body
-    mails = OutboxMessage.objects.filter(key__startswith="reminder:")
-    assert not mails.filter(reminders=None).exists(), "a reminder mail without reminders"
-    assert set(mails.values_list("key", flat=True)) <= {f"reminder:{key}" for key in keys}
+    per_case = OutboxMessage.objects.filter(key__startswith="reminder:").exclude(
+        key__startswith="reminder:overdue:"
+    )
+    assert not per_case.filter(reminders=None).exists(), "a reminder mail without reminders"
+    assert set(per_case.values_list("key", flat=True)) <= {f"reminder:{key}" for key in keys}
+    # The overdue deadlines: one mail per recipient (its key is unique), naming each of their
+    # overdue cases (a handful each here: all listed).
+    mails = {mail.to: mail for mail in overdue_mails(today)}
+    assert len(mails) == expected.mails, "mails of overdue deadlines lost or missing"
+    for case in Complaint.objects.filter(decision_due__lt=today).select_related("handler"):
+        assert f"Klacht {case.reference}:" in mails[case.handler.email].body
 
 
-def expected_count(today: date) -> int:
-    """What one sweep on an empty table writes for the cases (computed by a dry run in a
-    transaction that is rolled back, so the number comes from the rules, not from a guess)."""
+def expected_count(today: date) -> Expected:
+    """What one sweep on an empty table writes (computed by a dry run in a transaction that is
+    rolled back, so the numbers come from the rules, not from a guess)."""
     from django.db import transaction
 
     class DryRun(Exception):
         pass
 
-    count = 0
+    found = None
     try:
         with transaction.atomic():
-            count = reminder_sweep(today=today)
+            total = reminder_sweep(today=today)
+            found = Expected(total, Reminder.objects.count(), overdue_mails(today).count())
             raise DryRun
     except DryRun:
         pass
     assert not Reminder.objects.exists()
-    return count
+    return found
 
 
 # ---------------------------------------------------------------------------
@@ -103,7 +128,9 @@ def test_sixteen_sweeps_at_once_write_each_reminder_once():
     today = date(2026, 12, 30)
     cases_due(30, today=today)
     expected = expected_count(today)
-    assert expected == 30 + 6 + 10  # each case; 6 acknowledgements; 10 managers (4 days)
+    assert expected.total == 30 + 6 + 10  # each case; 6 acknowledgements; 10 managers (4 days)
+    # Per case a row but for the overdue ones (10 decisions, 6 acknowledgements): in one mail.
+    assert expected == Expected(total=46, rows=46 - 16, mails=1)
 
     barrier = threading.Barrier(THREADS)
     results: list[object] = []
@@ -128,8 +155,8 @@ def test_sixteen_sweeps_at_once_write_each_reminder_once():
     assert not any(thread.is_alive() for thread in threads), "a sweep hung"
 
     assert all(isinstance(result, int) for result in results), results
-    assert sum(results) == expected, results
-    assert_each_reminder_once(expected)
+    assert sum(results) == expected.total, results
+    assert_each_reminder_once(expected, today)
 
 
 # ---------------------------------------------------------------------------
@@ -243,7 +270,7 @@ def test_a_worker_killed_mid_sweep_loses_and_doubles_no_reminder(throwaway_redis
     # one handler it was two commits, and a sweep fast enough finished before the kill.
     cases_due(200, today=today, handlers=20)
     expected = expected_count(today)
-    assert expected > 200
+    assert expected.rows > 100 and expected.mails == 20
 
     # A client of the throwaway broker only (the suite's own app runs tasks in-process).
     # Not the current app: the suite's own (eager) app must stay current for the tests after.
@@ -258,25 +285,28 @@ def test_a_worker_killed_mid_sweep_loses_and_doubles_no_reminder(throwaway_redis
         first.send_signal(signal.SIGKILL)  # no goodbye: mid-transaction, mid-sweep
         first.wait(timeout=10)
         left_behind = Reminder.objects.count()
-        assert 0 < left_behind < expected, "the kill did not land in the middle of the sweep"
+        assert 0 < left_behind < expected.rows, "the kill did not land in the middle of the sweep"
 
         # What beat does next: run the sweep again, on a new worker.
         second = start_worker(throwaway_redis, f"crash-2-{os.getpid()}@%h")
         workers.append(second)
         client.send_task("complaints.reminder_sweep")
         wait_for(
-            lambda: Reminder.objects.count() >= expected,
+            lambda: (
+                Reminder.objects.count() >= expected.rows
+                and overdue_mails(today).count() >= expected.mails
+            ),
             timeout=25,
             process=second,
             what="the second sweep",
         )
         # The sweep ends with the last case; give a stray duplicate a moment to show.
         time.sleep(0.3)
-        print(f"worker crash: {left_behind} of {expected} reminders before the kill")
+        print(f"worker crash: {left_behind} of {expected.rows} reminder rows before the kill")
     finally:
         for worker in workers:
             stop(worker)
         client.close()
 
-    assert_each_reminder_once(expected)
+    assert_each_reminder_once(expected, today)
     assert Complaint.objects.count() == 200
