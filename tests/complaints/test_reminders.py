@@ -775,11 +775,9 @@ def test_a_first_sweep_writes_the_reminders_of_100_cases_with_a_fixed_number_of_
     assert OutboxMessage.objects.count() == 3
 
 
-def test_the_mail_of_overdue_deadlines_in_english(monkeypatch):
-    from complaints.services import reminders
+def test_the_mail_of_overdue_deadlines_in_english():
     from complaints.services.reminders import DEADLINES, Due, MailShapes, Planned
 
-    monkeypatch.setattr(reminders, "OVERDUE_LISTED", 1)
     handler = UserFactory(handler=True, full_name="Henk de Behandelaar")
     cases = [only_decision_due(handler=handler) for _ in range(2)]
     items = [
@@ -788,10 +786,13 @@ def test_the_mail_of_overdue_deadlines_in_english(monkeypatch):
         )
         for case in cases
     ]
-    subject, body = MailShapes().overdue(items, recipient=handler, language="en")
+    subject, body = MailShapes().overdue(
+        items[:1], count=2, worklist="https://k.example.nl/", recipient=handler, language="en"
+    )
     assert subject == "2 complaint deadlines have passed"
     assert body.startswith("Dear Henk,\n\nThese 2 deadlines of complaints have passed")
     assert f"Complaint {cases[0].reference}: the decision (Awb 9:11) is 2 days overdue" in body
     assert cases[1].reference not in body
     assert "And 1 more, not listed here." in body
+    assert "Your work list: https://k.example.nl/\n" in body
     assert "You get this mail every day while deadlines have passed" in body
