@@ -129,7 +129,10 @@ def reminders_forget() -> None:
         cursor.execute(
             "DELETE FROM complaints_outboxmessage WHERE kind = %s", [OutboxKind.REMINDER]
         )
+        # The mails of overdue deadlines are outbox rows (their key is their record): both
+        # tables vacuumed, so that a run does not read the dead rows of the runs before.
         cursor.execute("VACUUM ANALYZE complaints_reminder")
+        cursor.execute("VACUUM ANALYZE complaints_outboxmessage")
 
 
 def timed(year: str, path: str) -> dict:
