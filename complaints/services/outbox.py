@@ -169,7 +169,8 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> bool:
         message.save(update_fields=["status", "sent_at", "last_error", "body"])
         # A deadline reminder is a mail to staff that changes nothing on the case; one a day
         # would drown the timeline, and a mail with several cases names none itself (the
-        # ``Reminder`` rows are the record: complaints.services.reminders).
+        # ``Reminder`` rows and the day's mails of overdue deadlines are the record:
+        # complaints.services.reminders).
         if message.complaint_id and message.kind != OutboxKind.REMINDER:
             _record_on_case(message)
     return True
