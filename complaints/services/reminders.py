@@ -561,24 +561,37 @@ def overdue_mails_write(overdue: dict[int, Overdue], *, today: date, render: "Ma
     """Per recipient one mail a day with their overdue deadlines (``overdue_by_recipient``):
     the first sweep of the day that finds any writes it; later sweeps find its key and leave
     it (what became overdue for them later in the day is in tomorrow's). One query for the
-    mails written today, then one transaction per mail; a mail another sweep wrote meanwhile
-    fails on its key and is left. Returns the number of overdue deadlines mailed."""
+    mails written today, then all the missing ones in one transaction (one ``COPY``); if
+    another sweep wrote one of them meanwhile, its key fails that transaction, and they are
+    written one transaction each, the other sweep's left. Returns the number of overdue
+    deadlines mailed."""
     if not overdue:
         return 0
     keys = {recipient_id: overdue_mail_key(recipient_id, today) for recipient_id in overdue}
     sent = mails_written(keys.values())
-    count = 0
-    for recipient_id in sorted(overdue):
-        if keys[recipient_id] in sent:
-            continue
-        of_recipient = overdue[recipient_id]
+    mails = [
+        (overdue_mail(overdue[recipient_id], key=keys[recipient_id], render=render),
+         len(overdue[recipient_id].deadlines))
+        for recipient_id in sorted(overdue)
+        if keys[recipient_id] not in sent
+    ]  # fmt: skip
+    if not mails:
+        return 0
+    try:
+        with transaction.atomic():
+            outbox_enqueue_new([mail for mail, _count in mails], nudge=False)
+        return sum(count for _mail, count in mails)
+    except IntegrityError:
+        pass  # another sweep wrote some of them first: each on its own
+    written = 0
+    for mail, count in mails:
         try:
             with transaction.atomic():
-                overdue_mail_store(of_recipient, key=keys[recipient_id], render=render)
-            count += len(of_recipient.deadlines)
+                outbox_enqueue_new([mail], nudge=False)
+            written += count
         except IntegrityError:
             pass  # another sweep wrote this recipient's mail of today first
-    return count
+    return written
 
 
 def mails_written(keys: Iterable[str]) -> set[str]:
@@ -586,10 +599,10 @@ def mails_written(keys: Iterable[str]) -> set[str]:
     return set(OutboxMessage.objects.filter(key__in=list(keys)).values_list("key", flat=True))
 
 
-def overdue_mail_store(overdue: Overdue, *, key: str, render: "MailShapes") -> None:
-    """One recipient's overdue deadlines as one mail in the outbox under ``key``: the longest
-    overdue first, ``OVERDUE_LISTED`` of them listed with their links, the number of the
-    others, and the link to the work list."""
+def overdue_mail(overdue: Overdue, *, key: str, render: "MailShapes") -> dict:
+    """One recipient's overdue deadlines as one outbox row under ``key`` (for
+    ``outbox_enqueue_new``): the longest overdue first, ``OVERDUE_LISTED`` of them listed
+    with their links, the number of the others, and the link to the work list."""
     recipient, deadlines = overdue.recipient, overdue.deadlines
     listed = heapq.nsmallest(OVERDUE_LISTED, deadlines, key=longest_overdue)
     cases = {case.pk: case for case, _due in deadlines}
@@ -601,20 +614,15 @@ def overdue_mail_store(overdue: Overdue, *, key: str, render: "MailShapes") -> N
         recipient=recipient,
         language=language,
     )
-    outbox_enqueue_new(
-        nudge=False,  # the sweep nudges the outbox once, after its last mail
-        messages=[
-            {
-                "key": key,
-                "kind": OutboxKind.REMINDER.value,
-                "to": recipient.email,
-                "subject": subject,
-                "body": body,
-                "complaint_id": next(iter(cases)) if len(cases) == 1 else None,
-                "language": language,
-            }
-        ],
-    )
+    return {
+        "key": key,
+        "kind": OutboxKind.REMINDER.value,
+        "to": recipient.email,
+        "subject": subject,
+        "body": body,
+        "complaint_id": next(iter(cases)) if len(cases) == 1 else None,
+        "language": language,
+    }
 
 
 @dataclass(frozen=True)

@@ -545,6 +545,51 @@ def test_overdue_mails_another_sweep_wrote_meanwhile_are_left(monkeypatch):
     assert OutboxMessage.objects.filter(key__startswith="reminder:overdue:").count() == 2
 
 
+def test_overdue_mails_are_written_in_one_go_and_one_by_one_when_one_is_taken(monkeypatch):
+    """The day's mails of overdue deadlines are written in one transaction; if another sweep
+    wrote one of them meanwhile, that one is left and the others are written one by one."""
+    from complaints.services import reminders
+
+    first, second = (UserFactory(handler=True) for _ in range(2))
+    only_decision_due(handler=first, department=first.department, decision_due=DUE - timedelta(2))
+    only_decision_due(handler=second, department=second.department, decision_due=DUE - timedelta(3))
+    written = reminders.mails_written
+
+    def then_one_written(keys):
+        found = written(keys)
+        OutboxMessage.objects.create(
+            key=reminders.overdue_mail_key(first.pk, DUE),
+            kind=OutboxKind.REMINDER,
+            to=first.email,
+            subject="by the other sweep",
+            body="...",
+        )
+        return found
+
+    monkeypatch.setattr(reminders, "mails_written", then_one_written)
+    with CaptureQueriesContext(connection) as captured:
+        assert reminder_sweep(today=DUE) == 1  # the second handler's deadline
+    assert overdue_mail(DUE, first).subject == "by the other sweep"
+    assert overdue_mail(DUE, second).subject == "1 termijn van een klacht is verstreken"
+    if connection.vendor == "postgresql":  # the ids of the batch (failed), then one by one
+        ids = [q["sql"] for q in captured if "nextval" in q["sql"]]
+        assert len(ids) == 3, ids
+
+
+def test_the_overdue_mails_of_a_sweep_are_written_in_one_transaction():
+    for _ in range(3):
+        handler = UserFactory(handler=True)
+        only_decision_due(
+            handler=handler, department=handler.department, decision_due=DUE - timedelta(2)
+        )
+    with CaptureQueriesContext(connection) as captured:
+        assert reminder_sweep(today=DUE) == 3
+    assert OutboxMessage.objects.filter(key__startswith="reminder:overdue:").count() == 3
+    if connection.vendor == "postgresql":  # one COPY after taking the three ids at once
+        ids = [q["sql"] for q in captured if "nextval" in q["sql"]]
+        assert len(ids) == 1 and "generate_series(1, 3)" in ids[0], ids
+
+
 def test_the_sweep_turns_the_garbage_collector_back_on(monkeypatch):
     """It is paused while the sweep plans (``collector_paused``), also when there is nothing
     to do or the sweep fails."""
