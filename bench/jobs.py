@@ -126,6 +126,7 @@ def reminders_forget() -> None:
         raise SystemExit("not a bench database: its reminders are left alone")
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM complaints_reminder")
+        cursor.execute("DELETE FROM complaints_overduemail")
         cursor.execute(
             "DELETE FROM complaints_outboxmessage WHERE kind = %s", [OutboxKind.REMINDER]
         )

@@ -35,7 +35,14 @@ from .ombudsman import (
     Recommendation,
     RecommendationStatus,
 )
-from .outbox import OutboxKind, OutboxMessage, OutboxStatus, Reminder, ReminderKind
+from .outbox import (
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+    OverdueMail,
+    Reminder,
+    ReminderKind,
+)
 from .records import Attachment, ComplaintPart, ContactMoment, Note, Party
 from .reference import Norm, NormGroup, Theme
 
@@ -74,6 +81,7 @@ __all__ = [
     "OutboxKind",
     "OutboxMessage",
     "OutboxStatus",
+    "OverdueMail",
     "Party",
     "PartyRole",
     "Rating",

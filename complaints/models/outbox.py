@@ -95,9 +95,9 @@ class Reminder(models.Model):
     record that makes a second or concurrent sweep a no-op
     (``decision:KL-2026-00042:2026-11-04:before-5:7``). Before a due date, on the day and the
     manager's: once each per case and due date. The daily reminders of overdue deadlines are
-    no rows: each recipient gets one mail a day listing theirs, and that mail's unique outbox
-    key is their record (``reminder:overdue:2026-11-28:7``; services/reminders.py). Rows of
-    kind ``overdue`` are from before 3 December 2026."""
+    no rows: each recipient gets one mail a day listing theirs, under a unique outbox key
+    (``reminder:overdue:2026-11-28:7``), with an ``OverdueMail`` naming its cases
+    (services/reminders.py). Rows of kind ``overdue`` are from before 3 December 2026."""
 
     # Unique by a constraint (Meta), not ``unique=True``: that adds a second index on
     # PostgreSQL for LIKE queries, which nothing asks of a key, and which a first sweep fills
@@ -165,3 +165,34 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class OverdueMail(models.Model):
+    """One mail of a recipient's overdue deadlines (services/reminders.py) and which cases it
+    named: a later sweep of the same day mails only what became overdue for them since (a
+    case handed to them), not the rest again. The mail's outbox key is unique per recipient,
+    day and number (``reminder:overdue:2026-11-28:7``, then ``…:7:2``)."""
+
+    message = models.OneToOneField(
+        OutboxMessage,
+        verbose_name=_("message"),
+        on_delete=models.PROTECT,
+        related_name="overdue_mail",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # read by day and recipient (``overdue_mail_day``)
+    )
+    day = models.DateField(_("day"))
+    complaint_ids = models.JSONField(_("cases"), default=list)
+
+    class Meta:
+        verbose_name = _("mail of overdue deadlines")
+        verbose_name_plural = _("mails of overdue deadlines")
+        indexes = [models.Index(fields=["day", "recipient"], name="overdue_mail_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day.isoformat()}:{self.recipient_id}"

@@ -56,8 +56,9 @@ run with a single reminder for someone sends the mail about that case, with the 
 its subject. Later runs of the same day send only what came due since (a case assigned, a date
 changed). The overdue deadlines come once a day in a mail of their own, the longest overdue
 first, the first ``OVERDUE_LISTED`` with their links and the number of the others (a list of
-hundreds is read in the work list); what became overdue for someone after their mail of the
-day (a case handed to them) is in the next day's. At 1,000,000 complaints a day has about
+hundreds is read in the work list), its cases kept (``OverdueMail``): what became overdue for
+someone after their mail of the day (a case handed to them) comes at the next sweep in a mail
+about only that. At 1,000,000 complaints a day has about
 70,000 overdue deadlines: a row for each, every day, was most of the sweep's time and of the
 reminder table (bench/query-plans.md). The mails are rendered in the recipient's language
 (staff have none stored yet: the site's default, Dutch) and hold the reference, the deadline
@@ -93,7 +94,7 @@ from complaints.links import case_paths
 from complaints.models import (
     Complaint,
     OutboxKind,
-    OutboxMessage,
+    OverdueMail,
     Reminder,
     ReminderKind,
     Stage,
@@ -551,58 +552,87 @@ def longest_overdue(deadline: tuple["Case", Due]) -> tuple:
 OVERDUE_LISTED = 25
 
 
-def overdue_mail_key(recipient_id: int, today: date) -> str:
-    """The outbox key of a recipient's mail of ``today`` about their overdue deadlines: unique,
+def overdue_mail_key(recipient_id: int, today: date, number: int = 1) -> str:
+    """The outbox key of a recipient's mail of ``today`` about their overdue deadlines (the
+    ``number``-th of the day: the first one, then what became overdue for them since): unique,
     so a second or concurrent sweep cannot write it twice."""
-    return f"reminder:overdue:{today.isoformat()}:{recipient_id}"
+    key = f"reminder:overdue:{today.isoformat()}:{recipient_id}"
+    return key if number == 1 else f"{key}:{number}"
 
 
 def overdue_mails_write(overdue: dict[int, Overdue], *, today: date, render: "MailShapes") -> int:
     """Per recipient one mail a day with their overdue deadlines (``overdue_by_recipient``):
-    the first sweep of the day that finds any writes it; later sweeps find its key and leave
-    it (what became overdue for them later in the day is in tomorrow's). One query for the
-    mails written today, then all the missing ones in one transaction (one ``COPY``); if
-    another sweep wrote one of them meanwhile, its key fails that transaction, and they are
-    written one transaction each, the other sweep's left. Returns the number of overdue
-    deadlines mailed."""
+    the first sweep of the day that finds any writes it, with an ``OverdueMail`` row naming
+    its cases; a later sweep writes a mail only about the cases that became overdue for them
+    since (a case handed to them), and nothing otherwise. One query for today's mails, then
+    all the missing ones in one transaction (one ``COPY``); if another sweep wrote one of
+    them meanwhile, its key fails that transaction, and they are written one transaction
+    each, the other sweep's left. Returns the number of overdue deadlines mailed."""
     if not overdue:
         return 0
-    keys = {recipient_id: overdue_mail_key(recipient_id, today) for recipient_id in overdue}
-    sent = mails_written(keys.values())
-    mails = [
-        (overdue_mail(overdue[recipient_id], key=keys[recipient_id], render=render),
-         len(overdue[recipient_id].deadlines))
-        for recipient_id in sorted(overdue)
-        if keys[recipient_id] not in sent
-    ]  # fmt: skip
+    mailed = overdue_mails_of(today, overdue)
+    mails = []
+    for recipient_id in sorted(overdue):
+        of_recipient = overdue[recipient_id]
+        earlier, named = mailed.get(recipient_id, (0, set()))
+        if earlier:
+            new = [(case, due) for case, due in of_recipient.deadlines if case.pk not in named]
+            if not new:
+                continue
+            of_recipient = Overdue(of_recipient.recipient, new)
+        key = overdue_mail_key(recipient_id, today, earlier + 1)
+        mails.append((overdue_mail(of_recipient, key=key, render=render, later=earlier > 0),
+                      of_recipient))  # fmt: skip
     if not mails:
         return 0
     try:
         with transaction.atomic():
-            outbox_enqueue_new([mail for mail, _count in mails], nudge=False)
-        return sum(count for _mail, count in mails)
+            overdue_mails_store(mails, today=today)
+        return sum(len(of_recipient.deadlines) for _mail, of_recipient in mails)
     except IntegrityError:
         pass  # another sweep wrote some of them first: each on its own
     written = 0
-    for mail, count in mails:
+    for mail in mails:
         try:
             with transaction.atomic():
-                outbox_enqueue_new([mail], nudge=False)
-            written += count
+                overdue_mails_store([mail], today=today)
+            written += len(mail[1].deadlines)
         except IntegrityError:
-            pass  # another sweep wrote this recipient's mail of today first
+            pass  # another sweep wrote this recipient's mail first
     return written
 
 
-def mails_written(keys: Iterable[str]) -> set[str]:
-    """Which of these outbox keys are written: one query, on the outbox's unique key."""
-    return set(OutboxMessage.objects.filter(key__in=list(keys)).values_list("key", flat=True))
+def overdue_mails_of(today: date, recipient_ids: Iterable[int]) -> dict[int, tuple[int, set]]:
+    """Per recipient the number of their mails of overdue deadlines of ``today`` and the ids
+    of the cases those named: one query (``overdue_mail_day``)."""
+    found: dict[int, tuple[int, set]] = {}
+    rows = OverdueMail.objects.filter(day=today, recipient_id__in=list(recipient_ids))
+    for recipient_id, complaint_ids in rows.values_list("recipient_id", "complaint_ids"):
+        number, named = found.get(recipient_id, (0, set()))
+        found[recipient_id] = (number + 1, named | set(complaint_ids))
+    return found
 
 
-def overdue_mail(overdue: Overdue, *, key: str, render: "MailShapes") -> dict:
+def overdue_mails_store(mails: list[tuple[dict, Overdue]], *, today: date) -> None:
+    """The outbox rows of these mails (one ``COPY``) and their ``OverdueMail`` rows (one
+    insert), in the caller's transaction."""
+    message_ids = outbox_enqueue_new([mail for mail, _of in mails], nudge=False)
+    OverdueMail.objects.bulk_create(
+        OverdueMail(
+            message_id=message_id,
+            recipient_id=of_recipient.recipient.pk,
+            day=today,
+            complaint_ids=sorted({case.pk for case, _due in of_recipient.deadlines}),
+        )
+        for message_id, (_mail, of_recipient) in zip(message_ids, mails, strict=True)
+    )
+
+
+def overdue_mail(overdue: Overdue, *, key: str, render: "MailShapes", later: bool) -> dict:
     """One recipient's overdue deadlines as one outbox row under ``key`` (for
     ``outbox_enqueue_new``): the longest overdue first, ``OVERDUE_LISTED`` of them listed
-    with their links, the number of the others, and the link to the work list."""
+    with their links, the number of the others, and the link to the work list. ``later``:
+    not the first mail of the day (it says so)."""
     recipient, deadlines = overdue.recipient, overdue.deadlines
     listed = heapq.nsmallest(OVERDUE_LISTED, deadlines, key=longest_overdue)
     cases = {case.pk: case for case, _due in deadlines}
@@ -613,6 +643,7 @@ def overdue_mail(overdue: Overdue, *, key: str, render: "MailShapes") -> dict:
         worklist=worklist_url(cases.values(), recipient),
         recipient=recipient,
         language=language,
+        later=later,
     )
     return {
         "key": key,
@@ -1079,10 +1110,12 @@ class MailShapes:
         worklist: str,
         recipient: "User | StaffRow",
         language: str,
+        later: bool = False,
     ) -> tuple[str, str]:
         """The subject and body of the day's mail about a recipient's ``count`` overdue
         deadlines: ``listed`` (the longest overdue, at most ``OVERDUE_LISTED``) with their
-        sentence and link, the number of the others, the work list (``worklist``)."""
+        sentence and link, the number of the others, the work list (``worklist``). ``later``:
+        a mail after the first of the day, about what was not in it."""
         entries = []
         for item in listed:
             text = self.line(case=item.case, due=item.due, language=language)
@@ -1090,6 +1123,7 @@ class MailShapes:
         with translation.override(language):
             context = {
                 "count": count,
+                "later": later,
                 "more": count - len(listed),
                 "lines": "\n".join(entries),
                 "recipient_name": recipient.get_short_name(),

@@ -20,6 +20,7 @@ from complaints.models import (
     OutboxKind,
     OutboxMessage,
     OutboxStatus,
+    OverdueMail,
     Reminder,
     ReminderKind,
     Stage,
@@ -509,16 +510,25 @@ def test_the_overdue_deadlines_of_a_recipient_come_in_one_mail_a_day_the_longest
     assert "https://klachten.example.nl/staff/complaints/\n" in mail.body
     assert not Reminder.objects.exists()
 
-    # Later that day: another case overdue for them (handed over); nothing new today.
+    assert sweep_on(DUE) == 0  # later that day: nothing new
+    # Another case overdue for them (handed over): a mail about that one only, once.
     handed = only_decision_due(department=department, decision_due=DUE - timedelta(9))
     handed.handler = handler
     handed.save()
+    assert sweep_on(DUE) == 1
+    second = OutboxMessage.objects.get(key=f"reminder:overdue:{DUE}:{handler.pk}:2")
+    assert second.subject == "1 termijn van een klacht is verstreken"
+    assert "stond niet in uw eerdere mail van vandaag" in second.body
+    assert f"Klacht {handed.reference}:" in second.body and second.complaint_id == handed.pk
+    assert not any(case.reference in second.body for case in cases)
     assert sweep_on(DUE) == 0
-    assert OutboxMessage.objects.count() == 1
+    assert OutboxMessage.objects.count() == 2
     # The next day: all six, in the day's mail.
     assert sweep_on(DUE + timedelta(1)) == 6
     assert overdue_mail(DUE + timedelta(1), handler).subject.startswith("6 ")
-    assert OutboxMessage.objects.count() == 2
+    assert OutboxMessage.objects.count() == 3
+    assert OverdueMail.objects.count() == 3
+    assert sorted(OverdueMail.objects.get(message=second).complaint_ids) == [handed.pk]
 
 
 def test_overdue_mails_another_sweep_wrote_meanwhile_are_left(monkeypatch):
@@ -529,17 +539,17 @@ def test_overdue_mails_another_sweep_wrote_meanwhile_are_left(monkeypatch):
     first, second = (UserFactory(handler=True) for _ in range(2))
     only_decision_due(handler=first, department=first.department, decision_due=DUE - timedelta(2))
     only_decision_due(handler=second, department=second.department, decision_due=DUE - timedelta(3))
-    written = reminders.mails_written
+    mailed = reminders.overdue_mails_of
     other = {}
 
-    def then_another_sweep(keys):
-        found = written(keys)
+    def then_another_sweep(today, recipient_ids):
+        found = mailed(today, recipient_ids)
         if not other:  # the first sweep's look; the other sweep runs to the end now
             other["written"] = -1
             other["written"] = reminder_sweep(today=DUE)
         return found
 
-    monkeypatch.setattr(reminders, "mails_written", then_another_sweep)
+    monkeypatch.setattr(reminders, "overdue_mails_of", then_another_sweep)
     assert reminder_sweep(today=DUE) == 0
     assert other["written"] == 2
     assert OutboxMessage.objects.filter(key__startswith="reminder:overdue:").count() == 2
@@ -553,20 +563,21 @@ def test_overdue_mails_are_written_in_one_go_and_one_by_one_when_one_is_taken(mo
     first, second = (UserFactory(handler=True) for _ in range(2))
     only_decision_due(handler=first, department=first.department, decision_due=DUE - timedelta(2))
     only_decision_due(handler=second, department=second.department, decision_due=DUE - timedelta(3))
-    written = reminders.mails_written
+    mailed = reminders.overdue_mails_of
 
-    def then_one_written(keys):
-        found = written(keys)
-        OutboxMessage.objects.create(
+    def then_one_written(today, recipient_ids):
+        found = mailed(today, recipient_ids)
+        message = OutboxMessage.objects.create(
             key=reminders.overdue_mail_key(first.pk, DUE),
             kind=OutboxKind.REMINDER,
             to=first.email,
             subject="by the other sweep",
             body="...",
         )
+        OverdueMail.objects.create(message=message, recipient=first, day=DUE, complaint_ids=[])
         return found
 
-    monkeypatch.setattr(reminders, "mails_written", then_one_written)
+    monkeypatch.setattr(reminders, "overdue_mails_of", then_one_written)
     with CaptureQueriesContext(connection) as captured:
         assert reminder_sweep(today=DUE) == 1  # the second handler's deadline
     assert overdue_mail(DUE, first).subject == "by the other sweep"
@@ -810,10 +821,11 @@ def test_a_first_sweep_writes_the_reminders_of_100_cases_with_a_fixed_number_of_
         # not in Django's query log), the mail's after taking its id from the sequence: the
         # handler's (due today), the manager's, the handler's of overdue deadlines.
         ids = [q["sql"] for q in captured if "nextval" in q["sql"]]
-        assert len(ids) == 3 and not inserts, (ids, inserts)
+        assert len(ids) == 3, ids
+        assert [sql.split(" (")[0] for sql in inserts] == ['INSERT INTO "complaints_overduemail"']
     else:
-        # Per recipient the mail, then the reminders; the mail of overdue deadlines.
-        assert len(inserts) == 5, inserts
+        # Per recipient the mail, then the reminders; the mail of overdue deadlines, its record.
+        assert len(inserts) == 6, inserts
     assert len(captured) <= 25, [q["sql"][:80] for q in captured]
     # The one due today and the manager's 97; the 99 overdue in the handler's mail of them.
     assert Reminder.objects.exclude(message=None).count() == 1 + 97
