@@ -74,7 +74,7 @@ from collections import defaultdict, namedtuple
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from operator import itemgetter
 
@@ -552,6 +552,12 @@ def longest_overdue(deadline: tuple["Case", Due]) -> tuple:
 OVERDUE_LISTED = 25
 
 
+# The ``OverdueMail`` rows (which cases a mail of overdue deadlines named) of this many days
+# are kept; older ones are deleted when a sweep writes such mails (the mails themselves stay in
+# the outbox). At 1,000,000 complaints a day's rows hold about 70,000 case ids.
+OVERDUE_MAILS_KEPT_DAYS = 30
+
+
 def overdue_mail_key(recipient_id: int, today: date, number: int = 1) -> str:
     """The outbox key of a recipient's mail of ``today`` about their overdue deadlines (the
     ``number``-th of the day: the first one, then what became overdue for them since): unique,
@@ -585,6 +591,8 @@ def overdue_mails_write(overdue: dict[int, Overdue], *, today: date, render: "Ma
                       of_recipient))  # fmt: skip
     if not mails:
         return 0
+    # Only today's rows are read: the lists of cases of earlier days are let go after a while.
+    OverdueMail.objects.filter(day__lt=today - timedelta(days=OVERDUE_MAILS_KEPT_DAYS)).delete()
     try:
         with transaction.atomic():
             overdue_mails_store(mails, today=today)

@@ -853,3 +853,18 @@ def test_the_mail_of_overdue_deadlines_in_english():
     assert "And 1 more, not listed here." in body
     assert "Your work list: https://k.example.nl/\n" in body
     assert "You get this mail every day while deadlines have passed" in body
+
+
+def test_the_lists_of_cases_of_old_overdue_mails_are_let_go_after_30_days():
+    handler = UserFactory(handler=True)
+    case = only_decision_due(handler=handler, department=handler.department)
+    start = DUE + timedelta(1)
+    for day in (start, start + timedelta(30), start + timedelta(31)):
+        assert reminder_sweep(today=day) == 1
+    # The first day's list is 31 days old on the last day: gone; its mail stays.
+    assert sorted(OverdueMail.objects.values_list("day", flat=True)) == [
+        start + timedelta(30),
+        start + timedelta(31),
+    ]
+    assert OutboxMessage.objects.filter(key__startswith="reminder:overdue:").count() == 3
+    assert OverdueMail.objects.get(day=start + timedelta(31)).complaint_ids == [case.pk]
