@@ -1090,25 +1090,17 @@ class MailShapes:
         """The subject and body of one mail with several reminders (``items``, in the order
         given): per reminder its sentence and the link to its case. ``part``: (this mail, of
         how many), said in the subject."""
-        entries = []
-        for item in items:
-            text = self.line(case=item.case, due=item.due, language=language)
-            text = text.replace("\n", "\n  ")  # the manager's second sentence, indented
-            entries.append(f"- {text}\n  {self.case_url(item.case)}\n")
-        with translation.override(language):
-            context = {
-                "count": len(items),
-                "overdue": sum(KIND_ORDER[item.due.kind] == 0 for item in items),
-                "lines": "\n".join(entries),
-                "recipient_name": recipient.get_short_name(),
-                "worklist_url": worklist_url([item.case for item in items], recipient),
-                "part": part[0] if part else None,
-                "parts": part[1] if part else None,
-                "organisation": settings.ORGANISATION_NAME,
-            }
-            subject = render_to_string("complaints/mail/reminder_digest_subject.txt", context)
-            body = render_to_string("complaints/mail/reminder_digest_body.txt", context)
-        return " ".join(subject.split()), body.strip() + "\n"
+        return self.list_mail(
+            "digest",
+            items,
+            language=language,
+            count=len(items),
+            overdue=sum(KIND_ORDER[item.due.kind] == 0 for item in items),
+            recipient_name=recipient.get_short_name(),
+            worklist_url=worklist_url([item.case for item in items], recipient),
+            part=part[0] if part else None,
+            parts=part[1] if part else None,
+        )
 
     def overdue(
         self,
@@ -1124,22 +1116,30 @@ class MailShapes:
         deadlines: ``listed`` (the longest overdue, at most ``OVERDUE_LISTED``) with their
         sentence and link, the number of the others, the work list (``worklist``). ``later``:
         a mail after the first of the day, about what was not in it."""
+        return self.list_mail(
+            "overdue",
+            listed,
+            language=language,
+            count=count,
+            later=later,
+            more=count - len(listed),
+            recipient_name=recipient.get_short_name(),
+            worklist_url=worklist,
+        )
+
+    def list_mail(self, name: str, items: list[Planned], *, language: str, **context):
+        """The subject and body of a mail that lists ``items`` (``reminder_<name>_subject.txt``
+        and ``_body.txt`` with ``context``): per reminder its sentence and the link to its
+        case, as ``lines``."""
         entries = []
-        for item in listed:
+        for item in items:
             text = self.line(case=item.case, due=item.due, language=language)
+            text = text.replace("\n", "\n  ")  # the manager's second sentence, indented
             entries.append(f"- {text}\n  {self.case_url(item.case)}\n")
+        context |= {"lines": "\n".join(entries), "organisation": settings.ORGANISATION_NAME}
         with translation.override(language):
-            context = {
-                "count": count,
-                "later": later,
-                "more": count - len(listed),
-                "lines": "\n".join(entries),
-                "recipient_name": recipient.get_short_name(),
-                "worklist_url": worklist,
-                "organisation": settings.ORGANISATION_NAME,
-            }
-            subject = render_to_string("complaints/mail/reminder_overdue_subject.txt", context)
-            body = render_to_string("complaints/mail/reminder_overdue_body.txt", context)
+            subject = render_to_string(f"complaints/mail/reminder_{name}_subject.txt", context)
+            body = render_to_string(f"complaints/mail/reminder_{name}_body.txt", context)
         return " ".join(subject.split()), body.strip() + "\n"
 
     @staticmethod

@@ -599,5 +599,7 @@ def test_the_selects_of_users_read_as_values_give_the_html_of_the_model_choices(
         expected = str(form[name])
         field.choices = user_options(field)
         assert str(form[name]) == expected
+        # Read as values: plain ids and names, no User per option.
+        assert all(type(pk) is int and type(label) is str for pk, label in field.choices[1:])
         assert "Anna &lt;de&gt; Vries" in expected and " selected" in expected
         assert "z@example.org" in expected

@@ -48,10 +48,9 @@ def _act(request, reference, form, call, done, *, context_name, keep=None, compl
         return case_views.render_case(request, complaint, status=400, **kept)
     try:
         call(complaint, form.cleaned_data)
-    except ReplacedMeanwhile as error:
-        _seen_now(form, error)
-        return case_views._fail(request, reference, error, **kept)
     except CaseError as error:
+        if isinstance(error, ReplacedMeanwhile):
+            _seen_now(form, error)
         return case_views._fail(request, reference, error, **kept)
     messages.success(request, done)
     return redirect(case_views._case_url(complaint, ANCHOR))
