@@ -349,10 +349,11 @@ def open_now(*, today: date, department_id: int | None = None) -> OpenNow:
     return OpenNow(grouped, overdue, action_counts["open"], action_counts["overdue"])
 
 
-# The dashboard keeps the figures of now until something they count changes: every save or
-# delete of a case or an improvement action gives them a new version (reporting.signals), at
-# once and again after commit (so a page drawn between the two is not kept). The limit covers
-# writes that pass the signals (a queryset update).
+# The dashboard keeps the figures of now, and the worklist its count of cases and its themes,
+# until something they count or list changes: every save or delete of a case, a change of a
+# case's themes, and every save or delete of an improvement action or a theme gives them a new
+# version (reporting.signals), at once and again after commit (so a page drawn between the two
+# is not kept). The limit covers writes that pass the signals (a queryset update).
 NOW_VERSION_KEY = "dashboard-now-version"
 NOW_CACHE_SECONDS = 60
 
@@ -365,10 +366,9 @@ def open_now_changed() -> None:
         log.warning("cache unreachable; the figures of now are counted on each request")
 
 
-def open_now_kept(*, today: date, department_id: int | None = None) -> OpenNow:
-    """``open_now``, kept (``reporting.kept``) until something it counts changes: three
-    queries then, none otherwise (at 1,000,000 complaints the busiest department's count reads
-    8,000 entries of an index)."""
+def now_version() -> str | None:
+    """The version of what the open cases are now (``open_now_changed``), or None when the
+    cache is down (then nothing is kept: count each time)."""
     try:
         version = cache.get(NOW_VERSION_KEY)
         if version is None:
@@ -376,6 +376,14 @@ def open_now_kept(*, today: date, department_id: int | None = None) -> OpenNow:
             version = cache.get(NOW_VERSION_KEY)
     except Exception:  # noqa: BLE001 -- the cache is down: count
         version = None
+    return version
+
+
+def open_now_kept(*, today: date, department_id: int | None = None) -> OpenNow:
+    """``open_now``, kept (``reporting.kept``) until something it counts changes: three
+    queries then, none otherwise (at 1,000,000 complaints the busiest department's count reads
+    8,000 entries of an index)."""
+    version = now_version()
     if version is None:
         return open_now(today=today, department_id=department_id)
     return kept(

@@ -7,7 +7,7 @@ each marks the months a change touches, before and after, in the writer's transa
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
-from complaints.models import Complaint, OmbudsmanCase, SurveyResponse
+from complaints.models import Complaint, OmbudsmanCase, SurveyResponse, Theme
 
 from .figures import open_now_changed
 from .models import ImprovementAction, Lesson
@@ -34,7 +34,10 @@ def _now_changed(*args, **kwargs) -> None:
 
 
 def _themes_changed(sender, instance, action: str, **kwargs) -> None:
-    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Complaint):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    _now_changed()  # the worklist's count of the cases of a theme
+    if isinstance(instance, Complaint):
         rollups_mark([month_of(instance.received_on)])
 
 
@@ -71,3 +74,5 @@ def connect() -> None:
     for signal in (post_save, post_delete):
         signal.connect(_ombudsman_changed, sender=OmbudsmanCase, dispatch_uid="rollups-omb")
         signal.connect(_now_changed, sender=ImprovementAction, dispatch_uid="dashboard-now-action")
+        # The worklist's filter of themes (complaints.views.staff.worklist).
+        signal.connect(_now_changed, sender=Theme, dispatch_uid="worklist-themes")

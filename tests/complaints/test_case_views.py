@@ -190,6 +190,94 @@ def test_worklist_pages_by_fifty(client, coordinator, department):
     assert len(second.context["page"].object_list) == 1
 
 
+# The worklist keeps its count, its rows and its themes in the cache until something changes
+# (complaints.views.staff.worklist._kept): each change is seen on the next visit.
+def worklist_page(client, **query):
+    return client.get(reverse("complaints:worklist"), {"scope": "department", **query}).context
+
+
+def test_the_worklist_shows_a_change_of_a_case_on_the_next_visit(
+    client, handler, coordinator, department
+):
+    case = register(coordinator, department, complainant_name="Anna Eerst")
+    client.force_login(handler)
+    first = worklist_page(client)
+    assert first["page"].paginator.count == 1
+    assert [row["handler__full_name"] for row in first["page"].object_list] == [None]
+    assert worklist_page(client)["page"].object_list == first["page"].object_list  # kept
+
+    services.complaint_assign(
+        complaint_id=case.pk, actor=coordinator, handler=handler, expected_version=case.version
+    )
+    assigned = worklist_page(client)["page"]
+    assert [row["handler__full_name"] for row in assigned.object_list] == [handler.full_name]
+    services.complaint_transition(
+        complaint_id=case.pk, actor=handler, name="withdraw", expected_stage=Stage.INTAKE,
+        note="De klager trekt de klacht in.",
+    )  # fmt: skip
+    assert worklist_page(client)["page"].paginator.count == 0  # closed: off the list
+    register(coordinator, department, complainant_name="Bert Daarna")
+    again = worklist_page(client)["page"]
+    assert again.paginator.count == 1
+    assert [row["complainant_name"] for row in again.object_list] == ["Bert Daarna"]
+
+
+def test_the_worklist_sees_a_theme_given_to_a_case_and_a_new_theme_at_once(
+    client, handler, coordinator, department
+):
+    from complaints.models import Theme
+
+    theme = Theme.objects.create(name_nl="Wachttijd", name_en="Waiting")
+    case = register(coordinator, department)
+    client.force_login(handler)
+    assert worklist_page(client, theme=theme.pk)["page"].paginator.count == 0
+    case.themes.add(theme)
+    assert worklist_page(client, theme=theme.pk)["page"].paginator.count == 1
+    assert (theme.pk, "Wachttijd") in worklist_page(client)["themes"]
+    Theme.objects.create(name_nl="Nieuw thema", name_en="New theme")
+    assert "Nieuw thema" in [name for _pk, name in worklist_page(client)["themes"]]
+    theme.is_active = False
+    theme.save()
+    assert "Wachttijd" not in [name for _pk, name in worklist_page(client)["themes"]]
+
+
+def test_what_the_worklist_keeps_is_each_users_own(client, coordinator, department, user_factory):
+    """The same filters, asked by handlers of two departments and by a handler with their own
+    cases: each sees their own cases, never what another's visit kept."""
+    other = DepartmentFactory(code="bel", name="Belastingen")
+    here = register(coordinator, department)
+    there = register(coordinator, other)
+    first = user_factory(handler=True, department=department)
+    second = user_factory(handler=True, department=other)
+    services.complaint_assign(
+        complaint_id=here.pk, actor=coordinator, handler=first, expected_version=here.version
+    )
+    for user, reference in ((first, here.reference), (second, there.reference)):
+        client.force_login(user)
+        for scope in ("department", "mine", "department"):
+            rows = worklist_page(client, scope=scope)["page"].object_list
+            expected = [reference] if user == first or scope == "department" else []
+            assert [row["reference"] for row in rows] == expected
+
+
+def test_without_the_cache_the_worklist_counts_and_reads_each_time(
+    client, handler, coordinator, department, monkeypatch
+):
+    from django.core.cache import cache
+
+    register(coordinator, department)
+    client.force_login(handler)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for method in ("get", "set", "add"):
+        monkeypatch.setattr(cache, method, down)
+    assert worklist_page(client)["page"].paginator.count == 1
+    register(coordinator, department)
+    assert worklist_page(client)["page"].paginator.count == 2
+
+
 def test_a_worklist_row_shows_the_case_escaped_with_its_link_stage_and_due_date(
     client, handler, coordinator, department
 ):
