@@ -104,8 +104,11 @@ def _create(*, key, fields, persons, files) -> Submitted:
         states_conduct=bool(fields.get("conduct_description")),
         department=intake_department(fields.get("conduct_department")),
     )
-    complaint.reference = reference_next(complaint.received_on.year)
     due_dates_compute(complaint)
+    # The reference last: its upsert locks the year's counter until commit, and every other
+    # registration waits for that lock (reference_next), so nothing that can be done before
+    # it is done while holding it.
+    complaint.reference = reference_next(complaint.received_on.year)
     complaint.save()
     if persons.strip():
         Party.objects.create(

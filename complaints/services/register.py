@@ -17,7 +17,8 @@ def reference_next(year: int) -> str:
 
     One statement (an upsert that returns the new number; PostgreSQL and SQLite 3.35+): it
     locks the year's row until the registration commits, so concurrent registrations queue
-    here and a rolled-back one gives its number back."""
+    here and a rolled-back one gives its number back. Call it as late in the transaction as
+    possible: the rest of the transaction holds up every other registration."""
     table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -42,8 +43,8 @@ def complaint_register(
     if not actor.has_perm("accounts.register_complaint"):
         raise PermissionDenied
     complaint = Complaint(**fields, registered_by=actor)
-    complaint.reference = reference_next(complaint.received_on.year)
     due_dates_compute(complaint)
+    complaint.reference = reference_next(complaint.received_on.year)  # last: it locks
     complaint.save()
     if themes:
         complaint.themes.set(themes)

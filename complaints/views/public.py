@@ -218,10 +218,14 @@ def _send(request: HttpRequest, draft: Draft) -> HttpResponse:
         # A robot filled the hidden field: answer as if all went well, register nothing.
         draft.discard()
         return render(request, "complaints/public/sent.html", {"complaint": None})
-    done = Complaint.objects.filter(submission_key=key).only("reference").first()
-    if done is not None:  # a double submit or a retry: the complaint is already there
-        request.session.setdefault(SENT_KEY, {"reference": done.reference, "token": ""})
-        return redirect("complaint_sent")
+    if str(key) != draft.key:
+        # No draft with this key: it was sent before (a double submit, a retry, a second tab:
+        # sending discards the draft), or the session lost it. The usual submission, with its
+        # draft, asks nothing beforehand (the key is unique: complaint_submit).
+        done = Complaint.objects.filter(submission_key=key).only("reference").first()
+        if done is not None:  # the complaint is already there
+            request.session.setdefault(SENT_KEY, {"reference": done.reference, "token": ""})
+            return redirect("complaint_sent")
     if str(key) != draft.key or _first_incomplete(draft) is not None:
         messages.error(
             request,

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -161,6 +162,51 @@ def test_a_double_submit_makes_one_complaint(client, desk):
     assert first["Location"] == second["Location"] == reverse("complaint_sent")
     assert Complaint.objects.count() == 1
     assert OutboxMessage.objects.filter(kind=OutboxKind.ACKNOWLEDGEMENT).count() == 1
+
+
+def test_the_usual_submission_asks_nothing_before_its_transaction(client, desk):
+    """With its draft, a submission goes straight to the service (the unique key guards a
+    repeat): no look-up of the key first. Only a send without the draft looks it up."""
+    key = fill(client)
+    with CaptureQueriesContext(connection) as captured:
+        assert send(client, key)["Location"] == reverse("complaint_sent")
+    assert captured.captured_queries[0]["sql"].startswith("SAVEPOINT")  # the transaction
+    with CaptureQueriesContext(connection) as again:
+        assert send(client, key)["Location"] == reverse("complaint_sent")
+    assert "submission_key" in again.captured_queries[0]["sql"]
+    assert Complaint.objects.count() == 1
+
+
+def test_the_submission_only_writes_while_it_holds_the_years_reference_counter(desk):
+    """The reference's upsert locks the year's counter until commit, and every other
+    registration waits for it: everything read (the desk, the holidays, the service norms)
+    is read before it."""
+    from complaints.services.public import complaint_submit
+
+    fields = {"complainant_name": "Ina Twee", "complainant_email": "ina@example.nl",
+              "conduct_description": "Niet teruggebeld.", "language": "nl"}  # fmt: skip
+    with CaptureQueriesContext(connection) as captured:
+        complaint_submit(key=uuid.uuid4(), fields=fields)
+    statements = [query["sql"].lstrip().split()[0].upper() for query in captured]
+    counter = next(
+        n for n, query in enumerate(captured) if "complaints_referencecounter" in query["sql"]
+    )
+    assert "SELECT" in statements[:counter]
+    assert set(statements[counter + 1 :]) <= {"INSERT", "RELEASE"}
+
+
+def test_a_send_whose_draft_outlived_its_complaint_shows_the_first(client, desk):
+    """The complaint was registered, but the session kept the draft (its save was lost):
+    sending again registers nothing new and shows the "sent" page."""
+    from complaints.services.public import complaint_submit
+
+    key = fill(client)
+    complaint_submit(key=uuid.UUID(key), fields={"complainant_name": "Ina Twee"})
+    assert send(client, key)["Location"] == reverse("complaint_sent")
+    assert Complaint.objects.count() == 1
+    assert (
+        Complaint.objects.get().reference in client.get(reverse("complaint_sent")).content.decode()
+    )
 
 
 def test_the_service_returns_the_first_complaint_for_a_repeated_key(desk):
