@@ -5,8 +5,9 @@ from celery import shared_task
 
 @shared_task(name="complaints.outbox_send")
 def outbox_send_task(message_id: int) -> bool:
-    """Send one outbox row now (nudged after the commit that wrote it). Safe to run twice or
-    after the row was sent: the service sends only a pending row it can lock."""
+    """Send one outbox row now. Safe to run twice or after the row was sent: the service
+    sends only a pending row it can lock. No longer queued (a commit that writes rows queues
+    one sweep: ``outbox_nudge_sweep``); kept for what an earlier release left in the queue."""
     from complaints.services.outbox import outbox_send
 
     return outbox_send(message_id=message_id)
@@ -14,10 +15,12 @@ def outbox_send_task(message_id: int) -> bool:
 
 @shared_task(name="complaints.outbox_sweep")
 def outbox_sweep_task() -> int:
-    """Send every pending row that is due: the safety net for missed nudges, retries and
-    workers that died mid-send. Safe to run at once on several workers."""
-    from complaints.services.outbox import outbox_sweep
+    """Send every pending row that is due: queued after a commit that wrote rows
+    (``outbox_nudge_sweep``, one for a burst) and by the beat every minute (retries, workers
+    that died mid-send, a broker that was down). Safe to run at once on several workers."""
+    from complaints.services.outbox import outbox_sweep, outbox_sweep_started
 
+    outbox_sweep_started()  # before it reads the rows: a row written from now queues another
     return outbox_sweep()
 
 

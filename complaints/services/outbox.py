@@ -18,6 +18,7 @@ import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -78,8 +79,9 @@ def outbox_enqueue(
     """Write one outgoing message in the caller's transaction, under a unique ``key``.
 
     A key already written writes nothing and returns the existing row, so a retry or a second
-    sweep never sends twice. After commit a task is nudged to send it; if the broker is down
-    the periodic sweep sends it later. A rolled-back transaction leaves no row and no nudge.
+    sweep never sends twice. After commit a sweep is queued to send it (one for a burst:
+    ``outbox_nudge_sweep``); if the broker is down the beat's sweep sends it later. A
+    rolled-back transaction leaves no row and no nudge.
     A ``letter`` (complaints.services.letters) goes with its PDF attached. ``new_cause``: what
     the message is about was created in this same transaction (a registration), so no row can
     have its key yet: one insert instead of a lookup, a savepoint and an insert (the unique
@@ -99,7 +101,7 @@ def outbox_enqueue(
     else:
         message, created = OutboxMessage.objects.get_or_create(key=key, defaults=fields)
     if created:
-        transaction.on_commit(lambda: _nudge(message.pk))
+        transaction.on_commit(outbox_nudge_sweep)
     return message
 
 
@@ -220,7 +222,7 @@ def outbox_retry(*, message_id: int, actor: User) -> OutboxMessage:
             note=gettext("Sending retried: %(subject)s") % {"subject": message.subject},
             message=message.pk,
         )
-    transaction.on_commit(lambda: _nudge(message.pk))
+    transaction.on_commit(outbox_nudge_sweep)
     return message
 
 
@@ -298,22 +300,39 @@ def _record_on_case(message: OutboxMessage) -> None:
     )  # fmt: skip
 
 
+# A burst of mail (a busy morning's registrations, each with its acknowledgement) asks for one
+# sweep, not a task per message: the first message since the last sweep started queues one
+# (a key in the cache); the others find it queued. The sweep deletes the key as it starts,
+# before it reads the pending rows, so a message written after that queues the next sweep and
+# none waits for the beat's. Publishing a task costs about four times a cache.add (bench/
+# query-plans.md, the public submission).
+SWEEP_QUEUED_KEY = "outbox-sweep-queued"
+SWEEP_QUEUED_SECONDS = 30  # a queued sweep no worker started by then is queued again
+
+
 def outbox_nudge_sweep() -> None:
-    """Ask a worker to send every pending row now (after ``outbox_enqueue_new``). Never
-    fails the caller: the beat's sweep is the safety net."""
+    """Ask a worker to send every pending row now, after the commit that wrote a row (one
+    sweep for the rows of a burst). Never fails the caller: the beat's sweep is the safety
+    net. Without a cache it queues anyway."""
     from complaints.tasks import outbox_sweep_task
 
+    if not outbox_sweep_task.app.conf.task_always_eager:
+        # (In-process, ``make run`` and the tests, the sweep runs now, every time.)
+        try:
+            if not cache.add(SWEEP_QUEUED_KEY, 1, timeout=SWEEP_QUEUED_SECONDS):
+                return
+        except Exception:  # noqa: BLE001 -- the cache is down: queue one for this row
+            log.warning("outbox: cache unreachable; a sweep is queued for this message")
     try:
         outbox_sweep_task.delay()
     except Exception:  # noqa: BLE001 - broker down: the rows wait for the beat's sweep
         log.warning("outbox: could not nudge a worker for the outbox sweep")
+        outbox_sweep_started()  # none is queued: the next row tries again
 
 
-def _nudge(message_id: int) -> None:
-    """Ask a worker to send the row now. Never fails the caller: the sweep is the safety net."""
-    from complaints.tasks import outbox_send_task
-
+def outbox_sweep_started() -> None:
+    """The next row written queues a sweep again (``outbox_nudge_sweep``)."""
     try:
-        outbox_send_task.delay(message_id)
-    except Exception:  # noqa: BLE001 - broker down: the row waits for the sweep
-        log.warning("outbox: could not nudge a worker for message %s", message_id)
+        cache.delete(SWEEP_QUEUED_KEY)
+    except Exception:  # noqa: BLE001 -- the key expires by itself
+        log.warning("outbox: cache unreachable; the next sweep is queued when the key expires")

@@ -6,6 +6,7 @@ here, so the after-commit nudge sends at once. The real worker is in test_outbox
 """
 
 import threading
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -33,6 +34,7 @@ from complaints.services.outbox import (
     outbox_retry,
     outbox_send,
     outbox_sweep,
+    outbox_sweep_started,
 )
 from tests.conftest import free_port
 from tests.factories import ComplaintFactory, DepartmentFactory
@@ -119,6 +121,68 @@ def test_enqueueing_nudges_a_worker_only_after_commit(django_capture_on_commit_c
         enqueue("a")
         enqueue("a")  # the same key: no second nudge
     assert len(callbacks) == 1
+
+
+class Published(list):
+    commit: Callable[[str], None]
+
+
+@pytest.fixture
+def queued(monkeypatch, django_capture_on_commit_callbacks):
+    """Tasks published as by the web process in production (not run in-process): the sweeps
+    it would have queued, counted; the cache as the tests have it; each row's commit run."""
+    from complaints.tasks import outbox_sweep_task
+
+    published = Published()
+    conf = outbox_sweep_task.app.conf
+    eager, conf.task_always_eager = conf.task_always_eager, False
+    monkeypatch.setattr(outbox_sweep_task, "delay", lambda: published.append("sweep"))
+    outbox_sweep_started()
+
+    def commit(key: str) -> None:  # a row written and committed
+        with django_capture_on_commit_callbacks(execute=True):
+            enqueue(key)
+
+    published.commit = commit
+    try:
+        yield published
+    finally:
+        conf.task_always_eager = eager
+
+
+def test_a_burst_of_rows_queues_one_sweep_and_a_row_after_it_started_the_next(queued):
+    for number in range(5):  # five commits
+        queued.commit(f"burst:{number}")
+    assert queued == ["sweep"]
+    outbox_sweep_started()  # the worker takes it, before it reads the rows
+    queued.commit("after")
+    assert queued == ["sweep", "sweep"]
+
+
+def test_a_sweep_that_could_not_be_queued_is_queued_by_the_next_row(queued, monkeypatch):
+    from complaints.tasks import outbox_sweep_task
+
+    def broker_down():
+        raise ConnectionError("the broker is down")
+
+    monkeypatch.setattr(outbox_sweep_task, "delay", broker_down)
+    queued.commit("while-down")  # saved; the nudge fails quietly
+    monkeypatch.setattr(outbox_sweep_task, "delay", lambda: queued.append("sweep"))
+    queued.commit("after")
+    assert queued == ["sweep"]
+    assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count() == 2
+
+
+def test_without_a_cache_every_row_queues_a_sweep(queued, monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(cache, "add", down)
+    queued.commit("one")
+    queued.commit("two")
+    assert queued == ["sweep", "sweep"]
 
 
 def test_enqueueing_many_new_rows_returns_their_ids_and_nudges_one_sweep(

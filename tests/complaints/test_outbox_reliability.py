@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 import redis
 from aiosmtpd.controller import Controller
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from complaints import services
 from complaints.models import Complaint, OutboxKind, OutboxMessage, OutboxStatus
-from complaints.services.outbox import message_id_for, outbox_enqueue
+from complaints.services.outbox import message_id_for, outbox_enqueue, outbox_sweep_started
 from complaints.tasks import outbox_sweep_task
 from config.celery import app
 from tests.conftest import SmtpRecorder, environment_without_settings, free_port, missing
@@ -271,10 +271,13 @@ def test_a_worker_killed_mid_run_loses_no_message_and_sends_none_twice(
     recorder.delay = 0.08
     rows = 40
     keys = [f"crash:{n}" for n in range(rows)]
-    for key in keys:  # autocommit: each row nudges a send task into the throwaway Redis
-        outbox_enqueue(key=key, kind=OutboxKind.OTHER, to="a@example.nl", subject="S", body="B")
-
     first = start_worker()
+    # This process's cache is not the worker's here (the worker's is the throwaway Redis), so
+    # the worker's sweeps do not clear what an earlier test queued in this one's.
+    outbox_sweep_started()
+    with transaction.atomic():  # one sweep queued after commit (outbox_nudge_sweep)
+        for key in keys:
+            outbox_enqueue(key=key, kind=OutboxKind.OTHER, to="a@example.nl", subject="S", body="B")
     wait_for(lambda: len(recorder.messages) >= 10, timeout=20, what="the first sends")
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
