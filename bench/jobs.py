@@ -1,6 +1,9 @@
 """What bench/run.py asks of the bench database, run with the bench's environment:
 
     python bench/jobs.py state             what the database holds (JSON)
+    python bench/jobs.py forget_submissions
+                                           delete what earlier runs sent on the public
+                                           form (JSON: how many)
     python bench/jobs.py info TOKENS.json  the pages to drive: case references, URLs (JSON)
     python bench/jobs.py sweep             time one reminder sweep (JSON)
     python bench/jobs.py annual YEAR PATH  time the annual report of YEAR, if it exists (JSON)
@@ -101,6 +104,15 @@ def info(tokens_path: str) -> dict:
     }
 
 
+def forget_submissions() -> dict:
+    from reporting.bench_data import bench_submissions_forget
+
+    deleted = bench_submissions_forget()
+    with connection.cursor() as cursor:  # the partial indexes of the open cases, cleaned
+        cursor.execute(f"VACUUM ANALYZE {Complaint._meta.db_table}")
+    return {"deleted": deleted}
+
+
 def sweep(days_ago: int = 0) -> dict:
     """One reminder sweep for today (or ``days_ago`` days before), timed."""
     from complaints.models import OutboxKind, OutboxMessage
@@ -166,7 +178,12 @@ def annual(year: str, path: str) -> dict:
 
 if __name__ == "__main__":
     command, *arguments = sys.argv[1:]
-    result = {"state": state, "info": info, "sweep": sweep, "annual": annual, "timed": timed}[
-        command
-    ](*arguments)
+    result = {
+        "state": state,
+        "forget_submissions": forget_submissions,
+        "info": info,
+        "sweep": sweep,
+        "annual": annual,
+        "timed": timed,
+    }[command](*arguments)
     print(json.dumps(result))

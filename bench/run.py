@@ -164,6 +164,9 @@ def prepare_database(db_name: str, complaints: int, env: dict, tokens: Path) -> 
             and found.get("tokens_matched")
         ):
             log(f"Reusing {db_name}: {complaints} bench complaints.")
+            if found.get("submitted"):  # what earlier runs sent on the public form
+                deleted = job(env, "forget_submissions")["deleted"]
+                log(f"Deleted the {deleted} complaints earlier runs submitted.")
             return {"reused": True}
         log(f"{db_name} holds something else: dropping it.")
         admin_sql(f'DROP DATABASE "{db_name}" WITH (FORCE)')

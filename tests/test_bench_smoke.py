@@ -53,6 +53,33 @@ def test_a_reset_empties_the_reminders_whose_case_key_the_database_does_not_chec
     assert not Reminder.objects.exists()
 
 
+@pytest.mark.django_db
+def test_what_earlier_runs_submitted_on_the_public_form_is_deleted_and_nothing_else():
+    """Each run sends 300 complaints on the public form; the next run starts without them
+    (``bench_submissions_forget``), so they do not pile up in what the pages and the sweep
+    measure. The seeded cases and other departments' are left alone."""
+    import uuid
+
+    from complaints.models import CaseEvent, Complaint, OutboxMessage, StatusLink
+    from complaints.services.public import complaint_submit
+    from reporting.bench_data import BENCH_CODE_PREFIX, bench_submissions_forget
+    from tests.factories import ComplaintFactory, DepartmentFactory
+
+    desk = DepartmentFactory(code=f"{BENCH_CODE_PREFIX}00", receives_public_complaints=True)
+    seeded = ComplaintFactory(department=desk)
+    fields = {"complainant_name": "Bench Burger 1", "complainant_email": "b1@example.nl",
+              "conduct_description": "Niet teruggebeld.", "language": "nl"}  # fmt: skip
+    sent = [complaint_submit(key=uuid.uuid4(), fields=fields).complaint for _ in range(2)]
+    assert OutboxMessage.objects.filter(complaint__in=sent).count() == 2
+
+    assert bench_submissions_forget() == 2
+    assert list(Complaint.objects.all()) == [seeded]
+    assert not OutboxMessage.objects.exists()
+    assert not StatusLink.objects.exists()
+    assert not CaseEvent.objects.exclude(complaint=seeded).exists()
+    assert bench_submissions_forget() == 0
+
+
 def test_the_harness_runs_end_to_end_and_fills_every_row(tmp_path, redis_url, settings):
     database = settings.DATABASES["default"]
     host, port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432
