@@ -807,7 +807,8 @@ def test_reminders_another_sweep_wrote_meanwhile_are_not_written_twice(monkeypat
 
 def test_a_first_sweep_writes_the_reminders_of_100_cases_with_a_fixed_number_of_queries():
     """Set-based: the reminders of 100 cases are found and written with a handful of queries,
-    not several per case: per recipient one mail, and its reminder rows with one insert."""
+    not several per case: per recipient one mail, all mails with one insert and their
+    reminder rows with another."""
     department = DepartmentFactory()
     handler = UserFactory(handler=True, department=department)
     UserFactory(manager=True, department=department)
@@ -817,19 +818,54 @@ def test_a_first_sweep_writes_the_reminders_of_100_cases_with_a_fixed_number_of_
         assert reminder_sweep(today=DUE) == 100 + 97  # overdue and, from 3 days, the manager
     inserts = [q["sql"] for q in captured if q["sql"].startswith("INSERT")]
     if connection.vendor == "postgresql":
-        # One COPY per table and recipient (complaints.services.bulk_copy; psycopg's copy is
-        # not in Django's query log), the mail's after taking its id from the sequence: the
-        # handler's (due today), the manager's, the handler's of overdue deadlines.
+        # One COPY per table for all the sweep's mails (complaints.services.bulk_copy;
+        # psycopg's copy is not in Django's query log), the mails' after taking their ids from
+        # the sequence: the handler's (due today) and the manager's; then the mails of overdue
+        # deadlines, the same way, and their records.
         ids = [q["sql"] for q in captured if "nextval" in q["sql"]]
-        assert len(ids) == 3, ids
+        assert len(ids) == 2, ids
         assert [sql.split(" (")[0] for sql in inserts] == ['INSERT INTO "complaints_overduemail"']
     else:
-        # Per recipient the mail, then the reminders; the mail of overdue deadlines, its record.
-        assert len(inserts) == 6, inserts
+        # The mails, then the reminders; the mails of overdue deadlines, their records.
+        assert len(inserts) == 4, inserts
     assert len(captured) <= 25, [q["sql"][:80] for q in captured]
     # The one due today and the manager's 97; the 99 overdue in the handler's mail of them.
     assert Reminder.objects.exclude(message=None).count() == 1 + 97
     assert OutboxMessage.objects.count() == 3
+
+
+def test_a_mail_another_sweep_wrote_meanwhile_is_left_and_the_others_are_written(monkeypatch):
+    """The sweep writes all its mails in one transaction; another sweep that wrote one of
+    them between this one's reading and writing fails it on a unique key. Then mail by mail:
+    that recipient's is decided again from the locked cases (nothing left to write), the
+    others are written. Every reminder once, in one mail."""
+    from complaints.models import OutboxKind
+    from complaints.services import reminders
+
+    department = DepartmentFactory()
+    handlers = [UserFactory(handler=True, department=department) for _ in range(3)]
+    for handler in handlers:
+        for _ in range(2):
+            only_decision_due(department=department, handler=handler)  # due on DUE
+    original = reminders.missing_reminders
+    first = []
+
+    def meanwhile(*args, **kwargs):
+        missing = original(*args, **kwargs)
+        if not first:  # the sweep's reading, not its second look after the failure
+            first.append(True)
+            mine = handlers[0].pk
+            items = [i for found in missing.values() for i in found if i.recipient.pk == mine]
+            reminders.reminder_mail_store(items, reminders.MailShapes())  # the other sweep
+        return missing
+
+    monkeypatch.setattr(reminders, "missing_reminders", meanwhile)
+    assert reminder_sweep(today=DUE) == 4  # the other two handlers' reminders
+    keys = Counter(Reminder.objects.values_list("key", flat=True))
+    assert len(keys) == 6 and max(keys.values()) == 1
+    mails = OutboxMessage.objects.filter(kind=OutboxKind.REMINDER)
+    assert sorted(mails.values_list("to", flat=True)) == sorted(h.email for h in handlers)
+    assert not Reminder.objects.filter(message=None).exists()
 
 
 def test_the_mail_of_overdue_deadlines_in_english():

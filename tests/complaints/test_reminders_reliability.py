@@ -262,12 +262,24 @@ def wait_for(condition, *, timeout: float, process: subprocess.Popen, what: str)
 
 
 @pytest.mark.integration
-def test_a_worker_killed_mid_sweep_loses_and_doubles_no_reminder(throwaway_redis):
+@pytest.mark.parametrize(
+    ("table", "committed"),
+    [
+        # In the transaction of the reminders' mails: nothing of the sweep is written.
+        ("complaints_outboxmessage", "nothing"),
+        # In the transaction of the mails of overdue deadlines, after the reminders' commit.
+        ("complaints_overduemail", "reminders"),
+    ],
+)
+def test_a_worker_killed_mid_sweep_loses_and_doubles_no_reminder(throwaway_redis, table, committed):
+    """The kill lands inside one of the sweep's transactions, for certain: a table the sweep
+    writes is locked (``LOCK TABLE ... IN SHARE MODE``, from another connection) until the
+    sweep's backend waits for it, and the worker is killed there. Then the lock goes, and a new
+    worker's sweep writes what is missing, once."""
+    import psycopg
+
     # The worker's clock is the real one: dates relative to its today.
     today = timezone.localdate()
-    # A mail (one transaction) per recipient: with twenty handlers the sweep commits about
-    # twenty times, so a kill at its first commit lands with most of it still to do. With
-    # one handler it was two commits, and a sweep fast enough finished before the kill.
     cases_due(200, today=today, handlers=20)
     expected = expected_count(today)
     assert expected.rows > 100 and expected.mails == 20
@@ -277,15 +289,28 @@ def test_a_worker_killed_mid_sweep_loses_and_doubles_no_reminder(throwaway_redis
     client = Celery("reminder-crash-test", broker=throwaway_redis, set_as_current=False)
     client.conf.task_serializer = "json"
     workers = []
+    blocker = psycopg.connect(test_database_url().replace("postgres://", "postgresql://", 1))
     try:
+        blocker.execute(f"LOCK TABLE {table} IN SHARE MODE")
         first = start_worker(throwaway_redis, f"crash-1-{os.getpid()}@%h")
         workers.append(first)
         client.send_task("complaints.reminder_sweep")
-        wait_for(lambda: Reminder.objects.exists(), timeout=25, process=first, what="the sweep")
+
+        def sweep_waits() -> bool:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
+                return cursor.fetchone()[0] > 0
+
+        wait_for(sweep_waits, timeout=25, process=first, what="the sweep to wait for the lock")
         first.send_signal(signal.SIGKILL)  # no goodbye: mid-transaction, mid-sweep
         first.wait(timeout=10)
+        blocker.rollback()
         left_behind = Reminder.objects.count()
-        assert 0 < left_behind < expected.rows, "the kill did not land in the middle of the sweep"
+        assert left_behind == (expected.rows if committed == "reminders" else 0)
+        assert not overdue_mails(today).exists()
 
         # What beat does next: run the sweep again, on a new worker.
         second = start_worker(throwaway_redis, f"crash-2-{os.getpid()}@%h")
@@ -304,6 +329,7 @@ def test_a_worker_killed_mid_sweep_loses_and_doubles_no_reminder(throwaway_redis
         time.sleep(0.3)
         print(f"worker crash: {left_behind} of {expected.rows} reminder rows before the kill")
     finally:
+        blocker.close()
         for worker in workers:
             stop(worker)
         client.close()
