@@ -139,6 +139,18 @@ def reference_data(request) -> None:
     import_module("reporting.migrations.0002_seed_causes").seed(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def kept_figures_forgotten() -> Iterator[None]:
+    """The dashboard and the worklist keep figures, rows and the list of themes in the cache
+    under a version that a save renews (``reporting.figures.now_version``). A test's saves are
+    rolled back, the version it left is not, and the tests of a process share one Redis
+    database: renewed after each test, so no later test is shown what this one kept."""
+    yield
+    from reporting.figures import open_now_changed
+
+    open_now_changed()
+
+
 # ---------------------------------------------------------------------------
 # Users
 # ---------------------------------------------------------------------------
