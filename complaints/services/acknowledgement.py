@@ -35,6 +35,15 @@ def acknowledgement_enqueue(
     None when there is nothing to send by e-mail. Call it inside the registering transaction.
     ``status_url`` is the citizen's private status link, when one was issued; ``registered``:
     the complaint was registered in this transaction (so it has no acknowledgement yet)."""
+    mail = acknowledgement_mail(complaint, status_url=status_url)
+    if mail is None:
+        return None
+    return acknowledgement_store(complaint, mail, registered=registered)
+
+
+def acknowledgement_mail(complaint: Complaint, *, status_url: str = "") -> dict | None:
+    """The acknowledgement's ``key``, ``subject`` and ``body``, rendered in the complainant's
+    language; None for a complaint that gets none by e-mail (``acknowledgement_enqueue``)."""
     # Awb 9:6 covers written complaints (9:8 ff.); an oral one gets no acknowledgement.
     if not complaint.is_written or not complaint.complainant_email:
         return None
@@ -47,12 +56,17 @@ def acknowledgement_enqueue(
         # A header is one line: whatever the template or a translation holds, fold it.
         subject = " ".join(render_to_string(SUBJECT_TEMPLATE, context).split())
         body = render_to_string(BODY_TEMPLATE, context).strip() + "\n"
+    return {"key": acknowledgement_key(complaint), "subject": subject, "body": body}
+
+
+def acknowledgement_store(
+    complaint: Complaint, mail: dict, *, registered: bool = False
+) -> OutboxMessage:
+    """Write ``mail`` (``acknowledgement_mail``) to the outbox, in the caller's transaction."""
     return outbox_enqueue(
-        key=acknowledgement_key(complaint),
+        **mail,
         kind=OutboxKind.ACKNOWLEDGEMENT,
         to=complaint.complainant_email,
-        subject=subject,
-        body=body,
         complaint=complaint,
         language=complaint.language,
         new_cause=registered,

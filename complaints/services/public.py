@@ -25,12 +25,16 @@ from complaints.models import (
 )
 from complaints.uploads import CleanFile
 
-from .acknowledgement import acknowledgement_enqueue
+from .acknowledgement import acknowledgement_mail, acknowledgement_store
 from .deadlines import due_dates_compute
 from .errors import CaseError
 from .records import attachment_store
 from .register import reference_next
 from .status_links import status_link_issue, status_link_url
+
+# The reference of a case while it is being registered (``_create``): 20 characters at most,
+# like a reference; never committed.
+PENDING_PREFIX = "KL-new-"
 
 # The Complaint fields the public form fills; anything else is set here.
 FIELDS = {
@@ -105,10 +109,12 @@ def _create(*, key, fields, persons, files) -> Submitted:
         department=intake_department(fields.get("conduct_department")),
     )
     due_dates_compute(complaint)
-    # The reference last: its upsert locks the year's counter until commit, and every other
-    # registration waits for that lock (reference_next), so nothing that can be done before
-    # it is done while holding it.
-    complaint.reference = reference_next(complaint.received_on.year)
+    # The reference number last. Its upsert locks the year's counter until commit, and every
+    # other registration waits for that lock (reference_next): so the case is written first
+    # under a placeholder of its own (unique, as the key it is made of; never committed), its
+    # acknowledgement rendered with it, and then, holding the lock, only the number taken, the
+    # case's reference set and the acknowledgement written.
+    complaint.reference = pending = f"{PENDING_PREFIX}{key.hex[:13]}"
     complaint.save()
     if persons.strip():
         Party.objects.create(
@@ -127,5 +133,10 @@ def _create(*, key, fields, persons, files) -> Submitted:
             complaint, actor=None, kind=EventKind.ATTACHMENT, name=attachment.original_name
         )
     token = status_link_issue(complaint, new_case=True)
-    acknowledgement_enqueue(complaint, status_url=status_link_url(token), registered=True)
+    mail = acknowledgement_mail(complaint, status_url=status_link_url(token))
+    complaint.reference = reference_next(complaint.received_on.year)
+    Complaint.objects.filter(pk=complaint.pk).update(reference=complaint.reference)
+    if mail is not None:  # autoescape is off in the mail's templates: the text as it is
+        mail = {name: text.replace(pending, complaint.reference) for name, text in mail.items()}
+        acknowledgement_store(complaint, mail, registered=True)
     return Submitted(complaint, token, created=True)

@@ -177,22 +177,40 @@ def test_the_usual_submission_asks_nothing_before_its_transaction(client, desk):
     assert Complaint.objects.count() == 1
 
 
-def test_the_submission_only_writes_while_it_holds_the_years_reference_counter(desk):
+def test_the_submission_holds_the_years_reference_counter_for_two_statements(desk):
     """The reference's upsert locks the year's counter until commit, and every other
-    registration waits for it: everything read (the desk, the holidays, the service norms)
-    is read before it."""
-    from complaints.services.public import complaint_submit
+    registration waits for it: everything else (the reads, the case, its event, its status
+    link, rendering the acknowledgement) comes before it, under a placeholder reference;
+    holding the lock, only the case's reference is set and the acknowledgement written. The
+    placeholder is in nothing committed."""
+    from complaints.models import CaseEvent, StatusLink
+    from complaints.services.public import PENDING_PREFIX, complaint_submit
 
     fields = {"complainant_name": "Ina Twee", "complainant_email": "ina@example.nl",
               "conduct_description": "Niet teruggebeld.", "language": "nl"}  # fmt: skip
     with CaptureQueriesContext(connection) as captured:
-        complaint_submit(key=uuid.uuid4(), fields=fields)
-    statements = [query["sql"].lstrip().split()[0].upper() for query in captured]
-    counter = next(
-        n for n, query in enumerate(captured) if "complaints_referencecounter" in query["sql"]
-    )
-    assert "SELECT" in statements[:counter]
-    assert set(statements[counter + 1 :]) <= {"INSERT", "RELEASE"}
+        submitted = complaint_submit(key=uuid.uuid4(), fields=fields)
+    statements = [query["sql"].lstrip() for query in captured]
+    counter = next(n for n, sql in enumerate(statements) if "complaints_referencecounter" in sql)
+    before = " ".join(statements[:counter])
+    for table in ("complaints_complaint", "complaints_caseevent", "complaints_statuslink"):
+        assert f'INSERT INTO "{table}"' in before
+    after = [" ".join(sql.split()[:3]) for sql in statements[counter + 1 :]]
+    assert after[:2] == [
+        'UPDATE "complaints_complaint" SET',
+        'INSERT INTO "complaints_outboxmessage"',
+    ]
+    assert all(sql.startswith("RELEASE") for sql in after[2:])
+
+    complaint = Complaint.objects.get()
+    assert complaint.reference == submitted.complaint.reference
+    assert complaint.reference.startswith("KL-") and PENDING_PREFIX not in complaint.reference
+    ack = OutboxMessage.objects.get(kind=OutboxKind.ACKNOWLEDGEMENT)
+    assert ack.key == f"ack:{complaint.reference}"
+    assert complaint.reference in ack.subject and complaint.reference in ack.body
+    assert PENDING_PREFIX not in ack.subject + ack.body
+    assert CaseEvent.objects.filter(complaint=complaint).exists()
+    assert StatusLink.objects.filter(complaint=complaint).exists()
 
 
 def test_a_send_whose_draft_outlived_its_complaint_shows_the_first(client, desk):
