@@ -112,9 +112,8 @@ class Reminder(models.Model):
     # to fill, while nothing reads reminders by case, recipient or mail (the sweep reads by
     # key and, for the managers told, by ``reminder_manager_due``). Together about a quarter
     # of a first sweep of the day at 1,000,000 complaints (bench/query-plans.md). The sweep
-    # writes the ids from
-    # rows it read or inserted; cases are never deleted (retention anonymises them), staff are
-    # deactivated, mails are kept.
+    # writes the ids from rows it read or inserted; cases are never deleted (retention
+    # anonymises them), staff are deactivated, mails are kept.
     complaint = models.ForeignKey(
         "complaints.Complaint",
         verbose_name=_("complaint"),

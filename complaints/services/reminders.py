@@ -7,17 +7,18 @@ reminder about a coming or today's deadline, and the manager's, as one ``Reminde
 a unique key, per recipient in one mail with all of those of that run; the overdue deadlines
 per recipient in one mail a day, under a unique outbox key of recipient and day. It is
 set-based: a few queries find which cases miss which reminders, and those are written per
-recipient, one transaction per mail (``MAIL_CASES`` cases at most), the rows of each table
-with one insert (a ``COPY`` on PostgreSQL), from what the sweep read: the cases are not locked
-nor read again. A second sweep finds the keys and writes nothing; two at once: the unique keys
-fail the later one's mail as a whole; for a mail of reminder rows it then locks those cases,
-reads them again and writes only what is missing (``recipient_reminders_write``), a mail of
-overdue deadlines it leaves (the other wrote it). Downtime loses nothing, because the next
-sweep looks at the dates again; a sweep stopped halfway (time limit, killed worker) leaves
-whole mails written and the next one does the rest. A case closed or handed over during the
-seconds a sweep runs may still get that sweep's reminder (to the handler it had when the
-sweep read it), as it would have a moment earlier. The query plans, at 100,000 and 1,000,000
-complaints, are in bench/query-plans.md.
+recipient in one mail (``MAIL_CASES`` cases at most), all of a run's mails in one transaction
+and the mails of overdue deadlines in another, the rows of each table with one insert (a
+``COPY`` on PostgreSQL), from what the sweep read: the cases are not locked nor read again. A
+second sweep finds the keys and writes nothing; two at once: the unique keys fail the later
+one's transaction, which then writes mail by mail (``stored_together``); for a mail of
+reminder rows that fails again it locks those cases, reads them again and writes only what is
+missing (``recipient_reminders_write``), a mail of overdue deadlines it leaves (the other
+wrote it). Downtime loses nothing, because the next sweep looks at the dates again; a sweep
+stopped halfway (time limit, killed worker) leaves what it committed and the next one does the
+rest. A case closed or handed over during the seconds a sweep runs may still get that sweep's
+reminder (to the handler it had when the sweep read it), as it would have a moment earlier.
+The query plans, at 100,000 and 1,000,000 complaints, are in bench/query-plans.md.
 
 The rules, per open case and per deadline that still matters (``decision_due``;
 ``acknowledgement_due`` while ``acknowledged_on`` is empty; ``first_contact_due`` while
@@ -77,6 +78,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 from operator import itemgetter
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -106,6 +108,7 @@ from ladder.models import ServiceNorms
 from ladder.selectors import equal_days as configured_equal_days
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -581,20 +584,41 @@ def overdue_mails_write(overdue: dict[int, Overdue], *, today: date, render: "Ma
         return 0
     # Only today's rows are read: the lists of cases of earlier days are let go after a while.
     OverdueMail.objects.filter(day__lt=today - timedelta(days=OVERDUE_MAILS_KEPT_DAYS)).delete()
+    return stored_together(
+        mails,
+        lambda some: overdue_mails_store(some, today=today),
+        size=lambda mail: len(mail[1].deadlines),
+        taken=lambda mail: 0,  # another sweep wrote this recipient's mail first
+    )
+
+
+def stored_together(
+    mails: list[T],
+    store: Callable[[list[T]], None],
+    *,
+    size: Callable[[T], int],
+    taken: Callable[[T], int],
+) -> int:
+    """``store`` all ``mails`` in one transaction. If another sweep wrote some of them
+    meanwhile, a unique key fails that transaction; then each in a transaction of its own,
+    and ``taken(mail)`` for one that fails again. Returns the sum of ``size`` of the mails
+    written (and of what ``taken`` returns)."""
+    if not mails:
+        return 0
     try:
         with transaction.atomic():
-            overdue_mails_store(mails, today=today)
-        return sum(len(of_recipient.deadlines) for _mail, of_recipient in mails)
+            store(mails)
+        return sum(size(mail) for mail in mails)
     except IntegrityError:
         pass  # another sweep wrote some of them first: each on its own
     written = 0
     for mail in mails:
         try:
             with transaction.atomic():
-                overdue_mails_store([mail], today=today)
-            written += len(mail[1].deadlines)
+                store([mail])
+            written += size(mail)
         except IntegrityError:
-            pass  # another sweep wrote this recipient's mail first
+            written += taken(mail)
     return written
 
 
@@ -908,32 +932,22 @@ def reminder_mails_write(
     wrote some of them meanwhile, a unique key fails that transaction; then each mail in a
     transaction of its own, and a mail that fails again is decided anew from its locked cases
     (``recipient_reminders_write``). Returns the number of reminders written."""
-    if not mails:
-        return 0
-    try:
-        with transaction.atomic():
-            reminder_mails_store(mails)
-        return sum(len(mail.items) for mail in mails)
-    except IntegrityError:
-        pass  # another sweep wrote some of these first: mail by mail
-    count = 0
-    for mail in mails:
-        try:
-            with transaction.atomic():
-                reminder_mails_store([mail])
-            count += len(mail.items)
-        except IntegrityError:
-            # Another sweep wrote some of these first (a unique key; the whole mail is rolled
-            # back): lock these cases, decide again and look at what is written now.
-            count += recipient_reminders_write(
-                recipient=mail.items[0].recipient,
-                complaint_ids=mail.complaint_ids,
-                rules=rules,
-                recipients=recipients,
-                render=render,
-                part=mail.part,
-            )
-    return count
+
+    def decided_again(mail: ReminderMail) -> int:
+        # Another sweep wrote some of these first (a unique key; the whole mail is rolled
+        # back): lock these cases, decide again and look at what is written now.
+        return recipient_reminders_write(
+            recipient=mail.items[0].recipient,
+            complaint_ids=mail.complaint_ids,
+            rules=rules,
+            recipients=recipients,
+            render=render,
+            part=mail.part,
+        )
+
+    return stored_together(
+        mails, reminder_mails_store, size=lambda mail: len(mail.items), taken=decided_again
+    )
 
 
 # A ``Reminder`` row as ``reminder_mails_store`` writes it: a tuple of these, no dict per row

@@ -189,16 +189,14 @@ def _version_now(complaint: Complaint) -> int:
     return Complaint.objects.values_list("version", flat=True).get(pk=complaint.pk)
 
 
-def options_of(field, only: tuple[str, ...] = ()) -> list:
+def options_of(field) -> list:
     """The options of a model choice field, read with one ordinary query. Django's
     ModelChoiceIterator reads them through a server-side cursor (DECLARE, FETCH, CLOSE), which
-    for the handlers' query (five joins) costs more than the query itself. ``only``: the
-    columns the options' labels read (and the id). The field still validates against its
-    queryset."""
+    for the handlers' query (five joins) costs more than the query itself. The field still
+    validates against its queryset."""
     iterator = field.iterator(field)
     empty = [("", field.empty_label)] if field.empty_label is not None else []
-    queryset = field.queryset.only(*only) if only else field.queryset.all()
-    return empty + [iterator.choice(obj) for obj in queryset]
+    return empty + [iterator.choice(obj) for obj in field.queryset.all()]
 
 
 def user_options(field) -> list:
