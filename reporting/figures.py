@@ -14,8 +14,10 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -39,6 +41,7 @@ from .models.learning import OPEN_ACTION_STATUSES
 from .rollups import month_of, months_between
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 COUNTS = (
     "received",
@@ -379,17 +382,23 @@ def now_version() -> str | None:
     return version
 
 
-def open_now_kept(*, today: date, department_id: int | None = None) -> OpenNow:
-    """``open_now``, kept (``reporting.kept``) until something it counts changes: three
-    queries then, none otherwise (at 1,000,000 complaints the busiest department's count reads
-    8,000 entries of an index)."""
-    version = now_version()
+def kept_now(key: str, compute: Callable[[], T], *, version: str | None) -> T:
+    """What ``compute`` gives, kept (``reporting.kept``) under ``key`` and ``version`` (of
+    ``now_version``, read once by a caller that keeps several things) until something of now
+    changes, at most ``NOW_CACHE_SECONDS``; without a cache (no version) computed each time."""
     if version is None:
-        return open_now(today=today, department_id=department_id)
-    return kept(
-        f"dashboard-now:{department_id or 'all'}:{today.isoformat()}:{version}",
+        return compute()
+    return kept(f"{key}:{version}", compute, NOW_CACHE_SECONDS)
+
+
+def open_now_kept(*, today: date, department_id: int | None = None) -> OpenNow:
+    """``open_now``, kept until something it counts changes (``kept_now``): three queries
+    then, none otherwise (at 1,000,000 complaints the busiest department's count reads 8,000
+    entries of an index)."""
+    return kept_now(
+        f"dashboard-now:{department_id or 'all'}:{today.isoformat()}",
         lambda: open_now(today=today, department_id=department_id),
-        NOW_CACHE_SECONDS,
+        version=now_version(),
     )
 
 

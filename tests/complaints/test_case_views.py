@@ -191,7 +191,7 @@ def test_worklist_pages_by_fifty(client, coordinator, department):
 
 
 # The worklist keeps its count, its rows and its themes in the cache until something changes
-# (complaints.views.staff.worklist._kept): each change is seen on the next visit.
+# (reporting.figures.kept_now): each change is seen on the next visit.
 def worklist_page(client, **query):
     return client.get(reverse("complaints:worklist"), {"scope": "department", **query}).context
 

@@ -128,7 +128,7 @@ def test_the_worklist_costs_the_same_for_3_cases_as_for_60(
     client.get(url)  # warm up whatever is cached per process (content types)
 
     # Counted and read: what a visit costs after a case changed (the count, the rows and the
-    # themes are kept until then: complaints.views.staff.worklist._kept).
+    # themes are kept until then: reporting.figures.kept_now).
     open_now_changed()
     with django_assert_max_num_queries(WORKLIST_CEILING):
         few = client.get(url)

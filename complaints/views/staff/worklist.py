@@ -1,8 +1,6 @@
 import hashlib
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
-from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,11 +16,9 @@ from complaints.models import Rung, Stage, Theme
 from complaints.selectors import SCOPES, WorklistFilter, worklist_for
 from complaints.uploads import as_download
 from reporting import exports
-from reporting.figures import NOW_CACHE_SECONDS, now_version
-from reporting.kept import kept
+from reporting.figures import kept_now, now_version
 
 PAGE_SIZE = 50
-T = TypeVar("T")
 # What a row of the worklist shows (worklist.html, the tag ``worklist_rows``), read as values:
 # the other 60-odd columns of the case, and of its department and handler, are not read
 # (bench/query-plans.md).
@@ -61,19 +57,6 @@ def parse_filters(request: HttpRequest) -> WorklistFilter:
     )
 
 
-def _kept(version: str | None, key: str, compute: Callable[[], T]) -> T:
-    """What ``compute`` gives, kept in the cache until a case or a theme changes
-    (``reporting.figures.now_version``: every save of a case, a change of its themes, every
-    save of a theme renews it, at once and after commit). At most ``NOW_CACHE_SECONDS`` for
-    what passes those signals: a queryset update, the rename of a department or a handler
-    (their names are in the rows). At 1,000,000 complaints the count of a department's open
-    cases reads 9,000 entries of an index on every visit otherwise (bench/query-plans.md).
-    Without a cache: computed each time."""
-    if version is None:
-        return compute()
-    return kept(f"{key}:{version}", compute, NOW_CACHE_SECONDS)
-
-
 def _count_key(user: User, filters: WorklistFilter, today: date) -> str:
     """The count and the rows depend on the filters, today (overdue), and on who asks: the
     cases they may see follow from their id (handler), department and permissions. One
@@ -106,13 +89,18 @@ def worklist(request: HttpRequest) -> HttpResponse:
     version = now_version()
     paginator = Paginator(complaints, PAGE_SIZE)
     key = _count_key(user, filters, today)
-    paginator.count = _kept(version, key, complaints.count)
+    # The count, the rows and the themes kept until a case or a theme changes (every save of
+    # a case, a change of its themes, a save of a theme: reporting.figures.now_version; at
+    # most 60 s for what passes those signals: a queryset update, the rename of a department
+    # or a handler, whose names are in the rows). At 1,000,000 complaints the count of a
+    # department's open cases reads 9,000 entries of an index otherwise (bench/query-plans.md).
+    paginator.count = kept_now(key, complaints.count, version=version)
     page = paginator.get_page(request.GET.get("page"))
     # The page's rows as values; the count of the pages on the cases alone (a count of the
     # values query would keep its joins: 2 ms became 45 ms at 1,000,000 complaints). Both kept
     # until a case changes: a visit with nothing changed makes no query of its own.
     rows = page.object_list.values(*ROW_VALUES)
-    page.object_list = _kept(version, f"{key}:{page.number}", lambda: list(rows))
+    page.object_list = kept_now(f"{key}:{page.number}", lambda: list(rows), version=version)
     return render(
         request,
         "complaints/staff/worklist.html",
@@ -122,7 +110,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "today": today,
             "stages": Stage.choices,
             "rungs": Rung.choices,
-            "themes": _kept(version, f"worklist-themes:{get_language()}", _active_themes),
+            "themes": kept_now(
+                f"worklist-themes:{get_language()}", _active_themes, version=version
+            ),
             "can_see_all": user.has_perm("accounts.view_all_complaints"),
         },
     )
