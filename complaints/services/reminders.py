@@ -1167,7 +1167,9 @@ class MailShapes:
             items,
             language=language,
             count=len(items),
-            overdue=sum(KIND_ORDER[item.due.kind] == 0 for item in items),
+            # Only an overdue deadline comes every day (the mail says so); a manager is told
+            # once. Overdue deadlines go in a mail of their own (``overdue_mails_write``).
+            overdue=sum(item.due.kind == ReminderKind.OVERDUE for item in items),
             recipient_name=recipient.get_short_name(),
             worklist_url=worklist_url([item.case for item in items], recipient),
             part=part[0] if part else None,

@@ -279,6 +279,19 @@ def test_running_the_sweep_twice_the_same_day_writes_nothing_new():
     assert manager_mail.get().reminders.count() == 2
 
 
+def test_a_managers_mail_of_several_cases_does_not_promise_a_daily_reminder():
+    """A manager is told once per case (DOMAIN.md section 5, reminders): their mail must not
+    say it comes every day, as the mail of overdue deadlines does."""
+    department = DepartmentFactory()
+    for due in (BEFORE_1, DUE):
+        only_decision_due(decision_due=due, department=department)
+    manager = UserFactory(manager=True, department=department)
+    reminder_sweep(today=DUE + timedelta(3))
+    body = OutboxMessage.objects.get(to=manager.email).body
+    assert "Deze 2 termijnen van klachten vragen uw aandacht" in body
+    assert "elke dag" not in body
+
+
 def test_a_changed_due_date_starts_a_new_series():
     case = only_decision_due()
     sweep_on(BEFORE_1)
