@@ -7,3 +7,8 @@ class ComplaintsConfig(AppConfig):
 
     name = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self) -> None:
+        from complaints import page_cache
+
+        page_cache.connect()

@@ -98,6 +98,18 @@ def complaint_for(user: User, reference: str) -> Complaint:
     )
 
 
+def case_row_for(user: User, reference: str) -> dict | None:
+    """What the kept case page needs of the case (``complaints.page_cache``): its id,
+    reference, version and last change, if ``user`` may see it; else None. One query."""
+    rows = (
+        complaints_visible_to(user)
+        .filter(reference=reference)
+        .order_by()
+        .values("id", "reference", "version", "updated_at")[:1]
+    )
+    return next(iter(rows), None)
+
+
 # Special-category personal data (DOMAIN.md section 7; AVG art. 9): only the assigned handler
 # and the roles with ``accounts.view_special_category`` see these fields on the case page
 # (``may_see_special``). The complainant's needs (a disability, their health, an interpreter)

@@ -142,13 +142,16 @@ def reference_data(request) -> None:
 @pytest.fixture(autouse=True)
 def kept_figures_forgotten() -> Iterator[None]:
     """The dashboard and the worklist keep figures, rows and the list of themes in the cache
-    under a version that a save renews (``reporting.figures.now_version``). A test's saves are
-    rolled back, the version it left is not, and the tests of a process share one Redis
-    database: renewed after each test, so no later test is shown what this one kept."""
+    under a version that a save renews (``reporting.figures.now_version``), the case page its
+    body under tokens (``complaints.page_cache``). A test's saves are rolled back, the version
+    it left is not, and the tests of a process share one Redis database: renewed after each
+    test, so no later test is shown what this one kept."""
     yield
+    from complaints.page_cache import case_pages_changed
     from reporting.figures import open_now_changed
 
     open_now_changed()
+    case_pages_changed()  # the kept case pages (complaints.page_cache), likewise
 
 
 # ---------------------------------------------------------------------------

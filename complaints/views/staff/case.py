@@ -2,12 +2,16 @@
 and redirects to the page (or shows the page again with the user's input and the error)."""
 
 from django.contrib import messages
+from django.contrib.auth.context_processors import PermWrapper
 from django.core.exceptions import PermissionDenied
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,8 +37,10 @@ from complaints.forms import (
 from complaints.ladder_forms import EscalateForm
 from complaints.models import Complaint, EventKind, ReopenRequest, Rung, Stage
 from complaints.moves import moves_for
+from complaints.page_cache import page_fill, page_get, page_keep, page_key
 from complaints.selectors import (
     SPECIAL_CATEGORY_FIELDS,
+    case_row_for,
     complaint_for,
     handlers_for,
     may_see_special,
@@ -85,7 +91,11 @@ def _section_form(complaint: Complaint, section: str, data=None, *, hidden=froze
     return form_class(data, instance=complaint if data is None else None, initial=initial)
 
 
-def render_case(request: HttpRequest, complaint: Complaint, status: int = 200, **forms):
+def render_case(
+    request: HttpRequest, complaint: Complaint, status: int = 200, keep: str | None = None, **forms
+):
+    """The case page, with ``forms`` (the user's input, refused) where they go. ``keep``: the
+    key to keep the page's body under (``complaints.page_cache``), for a plain visit."""
     # Who read which case (DOMAIN.md section 7): every page of the case is a read, the page
     # shown again after a refused action too (it could be had by posting without ever opening
     # the page). Once per request (``audit_record``).
@@ -148,6 +158,19 @@ def render_case(request: HttpRequest, complaint: Complaint, status: int = 200, *
     context["unsaved"] = _unsaved_texts(
         forms, judged, context, editable=can_act and complaint.is_open, complaint=complaint
     )
+    # One CSRF token for the body and the shell: a kept body has it replaced (page_cache).
+    context["csrf_token"] = csrf_token = get_token(request)
+    # Without the request: the context processors (what one visit shows once, as what was
+    # typed before a sign-out) are the shell's; the body depends on the user's permissions.
+    context["perms"] = PermWrapper(user)
+    body = render_to_string("complaints/staff/case/page.html", context)
+    page_keep(keep, body, csrf_token)
+    return _page(request, complaint.reference, body, csrf_token, status=status)
+
+
+def _page(request, reference: str, body: str, csrf_token: str, status: int = 200):
+    """The case page: its body (drawn, or kept) in the staff shell."""
+    context = {"reference": reference, "case_body": mark_safe(body), "csrf_token": csrf_token}  # noqa: S308 -- drawn by our templates
     return render(request, "complaints/staff/case.html", context, status=status)
 
 
@@ -253,8 +276,19 @@ def _ladder_context(complaint: Complaint, user, forms: dict) -> dict:
 
 
 def case(request: HttpRequest, reference: str) -> HttpResponse:
+    """The case page; kept per user until the case changes (``complaints.page_cache``). A
+    visit with a form open (``?edit=``) is drawn each time."""
+    row = None if request.GET else case_row_for(request.user, reference)
+    key = None
+    if row is not None:
+        key = page_key(row, request.user, today=timezone.localdate())
+        kept = page_get(key)
+        if kept is not None:
+            audit_record(request=request, action=AccessAction.CASE_VIEW, reference=row["reference"])
+            csrf_token = get_token(request)
+            return _page(request, row["reference"], page_fill(kept, csrf_token), csrf_token)
     complaint = _case_or_404(request, reference, audit=AccessAction.CASE_VIEW)
-    return render_case(request, complaint)  # records the read
+    return render_case(request, complaint, keep=key)  # records the read
 
 
 def _fail(request, complaint_ref: str, error: services.CaseError, **forms) -> HttpResponse:

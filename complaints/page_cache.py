@@ -1,0 +1,215 @@
+"""The case page kept in the cache until the case, or anything else it shows, changes.
+
+Drawing a case page costs about 25 ms of the server's time, nearly all of it Python: nine
+queries for the case and what goes with it, thirty form fields, fifty templates
+(bench/query-plans.md, "The case page kept"). The same page is opened again and again: from
+the work list, from a reminder, by the handler coming back to it between two calls. A visit
+that finds the page kept costs one query for the case's row (who may see it, its version), the
+read audit's row and the staff shell around it.
+
+What is kept is the page's body (``complaints/staff/case/page.html``) as it was drawn for one
+user, under a key made of:
+
+- the case: its id, version and time of the last change, read fresh on every visit (the same
+  query checks that the user may see the case);
+- the user: their id and permissions (the moves, the forms and the special-category fields
+  the page shows depend on them), the language and today (the deadlines' words);
+- the case's token, renewed by every save or delete of the case or of a row that belongs to
+  it (a ``complaint_id``: events, contacts, notes, parts, parties, attachments, letters, the
+  outbox, the survey, the ombudsman's phase, the lesson) and by a change of its themes or its
+  parts' norms;
+- the shared token, renewed by every save or delete of any other model (users and their
+  groups, departments, themes, norms, the ombudsman's findings and requests, improvement
+  actions, service norms, decree days) but those in ``NOT_SHOWN``: a model added later renews
+  it until it is listed there or has a ``complaint_id``;
+- the token of the release (``config.release``): the web workers share what they drew, and a
+  new release never serves a page the old one drew.
+
+Tokens are renewed after commit (a page drawn by another request before it, from what was
+committed before, is stored under the old token), once per transaction: a round trip to the
+cache (about 0.15 ms) for the case's rows a service writes. A write that passes
+Django's signals (``QuerySet.update``, raw SQL) is seen when it changes the case's version or
+last change (the retention sweep's does), else within ``SECONDS``. A cache that is down costs
+the drawing, never an error page.
+
+The page's forms carry a CSRF token: the kept body holds a placeholder instead, filled in with
+the visitor's own token (``page_fill``).
+"""
+
+import hashlib
+import logging
+import uuid
+from datetime import date
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import translation
+
+from config.release import release_token
+
+log = logging.getLogger(__name__)
+
+SECONDS = 10 * 60
+SHARED_KEY = "case-pages:shared"
+CSRF_PLACEHOLDER = "\x00kl-csrf\x00"
+
+# Written often and never on a case page: their writes leave the kept pages alone.
+NOT_SHOWN = frozenset(
+    {
+        "admin.logentry",  # the admin's log (the model it changed renews what it shows)
+        "sessions.session",
+        "otp_totp.totpdevice",  # its counter moves with every sign-in
+        "otp_static.staticdevice",
+        "otp_static.statictoken",
+        "axes.accessattempt",
+        "axes.accessfailurelog",
+        "axes.accessattemptexpiration",
+        "axes.accesslog",
+        "audit.accessrecord",  # every visit of a case page writes one
+        "complaints.referencecounter",  # every registration
+        "complaints.overduemail",
+        "reporting.monthfigures",  # the rollups, refreshed after every change of a case
+        "reporting.dirtymonth",
+        "reporting.learningreport",
+        "reporting.annualreportrun",
+    }
+)
+
+
+def _case_key(complaint_id: int) -> str:
+    return f"case-pages:case:{complaint_id}"
+
+
+def _renew(key: str) -> None:
+    try:
+        cache.set(key, uuid.uuid4().hex[:12], SECONDS)
+    except Exception:  # noqa: BLE001 -- the cache is down: nothing is kept either
+        log.warning("cache unreachable; case pages are drawn on every visit")
+
+
+class _AfterCommit:
+    """The renewal of one token after commit: one per token per transaction."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __call__(self) -> None:
+        _renew(self.key)
+
+
+def _changed(key: str) -> None:
+    """Renew after commit, once per transaction: before it, no other request sees what the
+    transaction wrote. At once where there is no commit to wait for: outside a transaction, and
+    inside a savepoint (a nested block: the services' writes in a test, whose transaction never
+    commits; a test that writes rows itself does so in ``transaction.atomic()``)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block or connection.savepoint_ids:
+        _renew(key)
+    if not connection.in_atomic_block:
+        return
+    pending = connection.run_on_commit
+    if not any(isinstance(call, _AfterCommit) and call.key == key for _, call, _ in pending):
+        transaction.on_commit(_AfterCommit(key))
+
+
+def case_pages_changed(complaint_id: int | None = None) -> None:
+    """What the kept page of this case shows changed; without a case, what any page may show
+    (a name, a norm, a permission): no page kept so far is used again, from now on."""
+    key = _case_key(complaint_id) if complaint_id is not None else SHARED_KEY
+    _renew(key)
+    _changed(key)
+
+
+def _changed_by(instance) -> None:
+    """The pages a change of ``instance`` touches: its case's, if it belongs to one (a row
+    without a case, as a mail to a user, touches none), else every page."""
+    from complaints.models import Complaint
+
+    if isinstance(instance, Complaint):
+        _changed(_case_key(instance.pk))
+    elif hasattr(instance, "complaint_id"):
+        if instance.complaint_id is not None:
+            _changed(_case_key(instance.complaint_id))
+    else:
+        _changed(SHARED_KEY)
+
+
+def _saved_or_deleted(sender, instance, **kwargs) -> None:
+    if sender._meta.label_lower not in NOT_SHOWN:
+        _changed_by(instance)
+
+
+def _related_changed(sender, instance, action: str, reverse: bool, **kwargs) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    # A case's themes or a part's norms: that case; from the other side (a theme's cases),
+    # or any other relation (a user's groups, a group's permissions): every page.
+    if reverse:
+        _changed(SHARED_KEY)
+    else:
+        _changed_by(instance)
+
+
+def connect() -> None:
+    post_save.connect(_saved_or_deleted, dispatch_uid="case-pages-save")
+    post_delete.connect(_saved_or_deleted, dispatch_uid="case-pages-delete")
+    m2m_changed.connect(_related_changed, dispatch_uid="case-pages-m2m")
+
+
+def page_key(row: dict, user, *, today: date) -> str | None:
+    """The key of the kept page of the case ``row`` (``id``, ``version``, ``updated_at``) for
+    ``user``, or None when the cache is down (then the page is drawn)."""
+    case_key = _case_key(row["id"])
+    try:
+        tokens = cache.get_many([SHARED_KEY, case_key])
+        for key in (SHARED_KEY, case_key):
+            if key not in tokens:  # none yet, or expired: a new one (another may race: add)
+                cache.add(key, uuid.uuid4().hex[:12], SECONDS)
+                tokens[key] = cache.get(key)
+    except Exception:  # noqa: BLE001 -- the cache is down: draw
+        return None
+    if None in tokens.values():
+        return None
+    permissions = hashlib.sha1(
+        ",".join(sorted(user.get_all_permissions())).encode(), usedforsecurity=False
+    ).hexdigest()[:12]
+    return ":".join(
+        (
+            "case-page",
+            release_token(),
+            str(row["id"]),
+            str(row["version"]),
+            row["updated_at"].isoformat(),
+            tokens[case_key],
+            tokens[SHARED_KEY],
+            str(user.pk),
+            permissions,
+            translation.get_language() or "",
+            today.isoformat(),
+        )
+    )
+
+
+def page_get(key: str | None) -> str | None:
+    if key is None:
+        return None
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 -- the cache is down: draw
+        return None
+
+
+def page_keep(key: str | None, body: str, csrf_token: str) -> None:
+    """Keep the drawn ``body``, its CSRF token (``csrf_token``) replaced by a placeholder."""
+    if key is None or not csrf_token:
+        return
+    try:
+        cache.set(key, body.replace(csrf_token, CSRF_PLACEHOLDER), SECONDS)
+    except Exception:  # noqa: BLE001 -- drawn again next time
+        log.warning("cache unreachable; case pages are drawn on every visit")
+
+
+def page_fill(kept: str, csrf_token: str) -> str:
+    """A kept body with the visitor's CSRF token in its forms."""
+    return kept.replace(CSRF_PLACEHOLDER, csrf_token)
