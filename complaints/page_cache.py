@@ -39,7 +39,9 @@ the visitor's own token (``page_fill``).
 import hashlib
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -49,6 +51,7 @@ from django.utils import translation
 from config.release import release_token
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SECONDS = 10 * 60
 SHARED_KEY = "case-pages:shared"
@@ -155,6 +158,28 @@ def connect() -> None:
     post_save.connect(_saved_or_deleted, dispatch_uid="case-pages-save")
     post_delete.connect(_saved_or_deleted, dispatch_uid="case-pages-delete")
     m2m_changed.connect(_related_changed, dispatch_uid="case-pages-m2m")
+
+
+def shared_kept(key: str, compute: Callable[[], T]) -> T:
+    """What every case page shows alike, whatever the case (the users a select offers, the
+    norms), kept under the shared token and the release's: read again after a save of any
+    model not ``NOT_SHOWN`` and not of a case, as the pages are drawn again. Computed each
+    time when the cache is down or holds no token yet (the first visit sets it)."""
+    try:
+        token = cache.get(SHARED_KEY)
+        if token is None:
+            return compute()
+        full_key = f"case-pages:kept:{release_token()}:{token}:{key}"
+        value = cache.get(full_key)
+    except Exception:  # noqa: BLE001 -- the cache is down: compute
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(full_key, value, SECONDS)
+        except Exception:  # noqa: BLE001 -- computed again next time
+            log.warning("cache unreachable; case pages are drawn on every visit")
+    return value
 
 
 def page_key(row: dict, user, *, today: date) -> str | None:

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from audit.models import AccessRecord
 from complaints import services
-from complaints.models import CaseEvent, Complaint, EventKind, Theme
-from complaints.page_cache import CSRF_PLACEHOLDER
+from complaints.models import CaseEvent, Complaint, EventKind, Norm, Theme
+from complaints.page_cache import CSRF_PLACEHOLDER, case_pages_changed
 from tests.factories import ComplaintFactory, DepartmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -188,7 +188,10 @@ def test_a_kept_page_carries_the_visitors_own_csrf_token(handler, complaint):
     assert complaint.notes.get().text == "Gebeld."
 
 
-def queries_of_visit(client, complaint, **params) -> int:
+def queries_of_visit(client, complaint, *, changed: bool = False, **params) -> int:
+    """The queries of a visit; ``changed``: after a save that draws every page again."""
+    if changed:
+        case_pages_changed()
     with CaptureQueriesContext(connection) as captured:
         opened(client, complaint, **params)
     return len(captured.captured_queries)
@@ -214,3 +217,26 @@ def test_a_form_opened_on_the_page_is_drawn_each_time(client, handler, complaint
     assert queries_of_visit(client, complaint, edit="conduct") > KEPT
     page = opened(client, complaint, edit="conduct")
     assert 'action="' + reverse("complaints:edit", args=[complaint.reference, "conduct"]) in page
+
+
+def test_the_lists_every_case_page_offers_are_kept_until_a_user_or_a_norm_changes(
+    client, handler, complaint, user_factory, department
+):
+    """The employees (add a party), the department's handlers (assign) and the norms (judge
+    a part) are the same on every case page: kept, and read again once a user or a norm is
+    saved (the shared token), as the pages are."""
+    services.part_add(complaint_id=complaint.pk, actor=handler, description="Te laat gebeld.")
+    client.force_login(handler)
+    opened(client, complaint)
+    with transaction.atomic():
+        newcomer = user_factory(handler=True, department=department, full_name="Nieuwe Collega")
+        norm = Norm.objects.order_by("number").first()
+        norm.name_nl = "Goed luisteren, herzien"
+        norm.save()
+    page = opened(client, complaint)
+    assert page.count(f'<option value="{newcomer.pk}">Nieuwe Collega</option>') == 2
+    assert "Goed luisteren, herzien" in page
+
+    other = ComplaintFactory(department=department, handler=handler)
+    services.part_add(complaint_id=other.pk, actor=handler, description="Niet teruggebeld.")
+    assert queries_of_visit(client, other) < queries_of_visit(client, complaint, changed=True)

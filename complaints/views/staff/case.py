@@ -1,6 +1,8 @@
 """The case page and the actions on it. Each action parses its form, calls one service,
 and redirects to the page (or shows the page again with the user's input and the error)."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.context_processors import PermWrapper
 from django.core.exceptions import PermissionDenied
@@ -10,7 +12,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -37,7 +39,7 @@ from complaints.forms import (
 from complaints.ladder_forms import EscalateForm
 from complaints.models import Complaint, EventKind, ReopenRequest, Rung, Stage
 from complaints.moves import moves_for
-from complaints.page_cache import page_fill, page_get, page_keep, page_key
+from complaints.page_cache import page_fill, page_get, page_keep, page_key, shared_kept
 from complaints.selectors import (
     SPECIAL_CATEGORY_FIELDS,
     case_row_for,
@@ -115,8 +117,13 @@ def render_case(
         for part in complaint.parts.all()
     ]
     if parts and can_act and complaint.is_open:  # the forms are shown only then (parts.html)
-        # Every part's form offers the same norms: read them once, not once per part.
-        norm_choices = options_of(parts[0][1].fields["norms"])
+        # Every part's form offers the same norms: read them once, not once per part, and
+        # keep them for every case page (their names are in the language of the page).
+        field = parts[0][1].fields["norms"]
+        norm_choices = shared_kept(
+            f"norms:{translation.get_language()}",
+            lambda: [(norm.pk, str(norm)) for norm in field.queryset.all()],
+        )
         for _part, form in parts:
             form.fields["norms"].choices = norm_choices
     context = {
@@ -151,10 +158,12 @@ def render_case(
             handlers=handlers_for(complaint),
         )
     if can_act and complaint.is_open:  # the handler and party forms are shown only then
+        # The same for every case of the department: kept for every case page.
+        kept = {"handler": f"handlers:{complaint.department_id}", "employee": "employees"}
         for name, field in (("assign_form", "handler"), ("party_form", "employee")):
             if name in context:
                 select = context[name].fields[field]
-                select.choices = user_options(select)
+                select.choices = shared_kept(kept[field], partial(user_options, select))
     context["unsaved"] = _unsaved_texts(
         forms, judged, context, editable=can_act and complaint.is_open, complaint=complaint
     )
@@ -212,21 +221,13 @@ def _version_now(complaint: Complaint) -> int:
     return Complaint.objects.values_list("version", flat=True).get(pk=complaint.pk)
 
 
-def options_of(field) -> list:
-    """The options of a model choice field, read with one ordinary query. Django's
-    ModelChoiceIterator reads them through a server-side cursor (DECLARE, FETCH, CLOSE), which
-    for the handlers' query (five joins) costs more than the query itself. The field still
-    validates against its queryset."""
-    iterator = field.iterator(field)
-    empty = [("", field.empty_label)] if field.empty_label is not None else []
-    return empty + [iterator.choice(obj) for obj in field.queryset.all()]
-
-
 def user_options(field) -> list:
-    """The options of a select of users, as ``options_of`` gives them (the same HTML: the
-    label is ``str(user)``), read as values: no ``User`` made per option. The party form's
-    "employee" offers every active user: at 82 users that select was about a tenth of the case
-    page's time, and it grows with the staff (bench/query-plans.md)."""
+    """The options of a select of users, as Django's model choice field gives them (the same
+    HTML: the label is ``str(user)``), read as values in one ordinary query: no ``User`` made
+    per option, no server-side cursor (Django's ``ModelChoiceIterator`` reads through one:
+    DECLARE, FETCH, CLOSE). The party form's "employee" offers every active user: at 82 users
+    that select was about a tenth of the case page's time, and it grows with the staff
+    (bench/query-plans.md). The case page keeps the lists (``page_cache.shared_kept``)."""
     empty = [("", field.empty_label)] if field.empty_label is not None else []
     rows = field.queryset.values_list("pk", "full_name", "email")
     return empty + [(pk, User.shown_as(full_name, email)) for pk, full_name, email in rows]
