@@ -7,13 +7,13 @@ the work list, from a reminder, by the handler coming back to it between two cal
 that finds the page kept costs one query for the case's row (who may see it, its version), the
 read audit's row and the staff shell around it.
 
-What is kept is the page's body (``complaints/staff/case/page.html``) as it was drawn for one
-user, under a key made of:
+What is kept is the page (the staff shell around ``complaints/staff/case/page.html``) as it was
+drawn for one user, under a key made of:
 
 - the case: its id, version and time of the last change, read fresh on every visit (the same
   query checks that the user may see the case);
-- the user: their id and permissions (the moves, the forms and the special-category fields
-  the page shows depend on them), the language and today (the deadlines' words);
+- the user: their id and permissions (the moves, the forms, the special-category fields and
+  the menu depend on them), the language and today (the deadlines' words);
 - the case's token, renewed by every save or delete of the case or of a row that belongs to
   it (a ``complaint_id``: events, contacts, notes, parts, parties, attachments, letters, the
   outbox, the survey, the ombudsman's phase, the lesson) and by a change of its themes or its
@@ -32,8 +32,10 @@ Django's signals (``QuerySet.update``, raw SQL) is seen when it changes the case
 last change (the retention sweep's does), else within ``SECONDS``. A cache that is down costs
 the drawing, never an error page.
 
-The page's forms carry a CSRF token: the kept body holds a placeholder instead, filled in with
-the visitor's own token (``page_fill``).
+The page's forms carry a CSRF token and its styles and scripts the response's CSP nonce: the
+kept page holds placeholders instead, filled in with the visitor's token and this response's
+nonce (``page_fill``). A page that shows something once (a message, what was typed before a
+sign-out) is drawn and not kept (``complaints.views.staff.case``).
 """
 
 import hashlib
@@ -56,6 +58,7 @@ T = TypeVar("T")
 SECONDS = 10 * 60
 SHARED_KEY = "case-pages:shared"
 CSRF_PLACEHOLDER = "\x00kl-csrf\x00"
+NONCE_PLACEHOLDER = "\x00kl-nonce\x00"
 
 # Written often and never on a case page: their writes leave the kept pages alone.
 NOT_SHOWN = frozenset(
@@ -225,16 +228,18 @@ def page_get(key: str | None) -> str | None:
         return None
 
 
-def page_keep(key: str | None, body: str, csrf_token: str) -> None:
-    """Keep the drawn ``body``, its CSRF token (``csrf_token``) replaced by a placeholder."""
-    if key is None or not csrf_token:
+def page_keep(key: str | None, page: str, *, csrf_token: str, nonce: str) -> None:
+    """Keep the drawn ``page``, this request's CSRF token and CSP nonce replaced by
+    placeholders."""
+    if key is None or not csrf_token or not nonce:
         return
+    kept = page.replace(csrf_token, CSRF_PLACEHOLDER).replace(nonce, NONCE_PLACEHOLDER)
     try:
-        cache.set(key, body.replace(csrf_token, CSRF_PLACEHOLDER), SECONDS)
+        cache.set(key, kept, SECONDS)
     except Exception:  # noqa: BLE001 -- drawn again next time
         log.warning("cache unreachable; case pages are drawn on every visit")
 
 
-def page_fill(kept: str, csrf_token: str) -> str:
-    """A kept body with the visitor's CSRF token in its forms."""
-    return kept.replace(CSRF_PLACEHOLDER, csrf_token)
+def page_fill(kept: str, *, csrf_token: str, nonce: str) -> str:
+    """A kept page with the visitor's CSRF token in its forms and this response's nonce."""
+    return kept.replace(CSRF_PLACEHOLDER, csrf_token).replace(NONCE_PLACEHOLDER, nonce)

@@ -240,3 +240,23 @@ def test_the_lists_every_case_page_offers_are_kept_until_a_user_or_a_norm_change
     other = ComplaintFactory(department=department, handler=handler)
     services.part_add(complaint_id=other.pk, actor=handler, description="Niet teruggebeld.")
     assert queries_of_visit(client, other) < queries_of_visit(client, complaint, changed=True)
+
+
+def test_a_message_is_shown_once_and_a_kept_page_has_this_responses_nonce(
+    client, handler, complaint
+):
+    client.force_login(handler)
+    opened(client, complaint)
+    saved = client.post(
+        reverse("complaints:add_note", args=[complaint.reference]),
+        {"text": "Gebeld.", "version": complaint.version},
+        follow=True,
+    ).content.decode()
+    assert "utrecht-alert__message" in saved  # the action's result, once
+    opened(client, complaint)  # drawn (the case changed), kept
+    response = client.get(url_of(complaint))
+    page = response.content.decode()
+    assert "Gebeld." in page and "utrecht-alert__message" not in page
+    nonces = set(re.findall(r'nonce="([^"]+)"', page))
+    assert len(nonces) == 1
+    assert f"'nonce-{nonces.pop()}'" in response["Content-Security-Policy"]

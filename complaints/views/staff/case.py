@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.middleware import TYPED
 from accounts.models import User
 from audit.models import AccessAction, AccessResult
 from audit.services import audit_record
@@ -167,20 +168,24 @@ def render_case(
     context["unsaved"] = _unsaved_texts(
         forms, judged, context, editable=can_act and complaint.is_open, complaint=complaint
     )
-    # One CSRF token for the body and the shell: a kept body has it replaced (page_cache).
+    # One CSRF token for the body and the shell: a kept page has it replaced (page_cache).
     context["csrf_token"] = csrf_token = get_token(request)
     # Without the request: the context processors (what one visit shows once, as what was
     # typed before a sign-out) are the shell's; the body depends on the user's permissions.
     context["perms"] = PermWrapper(user)
     body = render_to_string("complaints/staff/case/page.html", context)
-    page_keep(keep, body, csrf_token)
-    return _page(request, complaint.reference, body, csrf_token, status=status)
+    shell = {"reference": complaint.reference, "case_body": mark_safe(body)}  # noqa: S308 -- drawn by our templates
+    shell["csrf_token"] = csrf_token
+    response = render(request, "complaints/staff/case.html", shell, status=status)
+    page_keep(keep, response.content.decode(), csrf_token=csrf_token, nonce=str(request.csp_nonce))
+    return response
 
 
-def _page(request, reference: str, body: str, csrf_token: str, status: int = 200):
-    """The case page: its body (drawn, or kept) in the staff shell."""
-    context = {"reference": reference, "case_body": mark_safe(body), "csrf_token": csrf_token}  # noqa: S308 -- drawn by our templates
-    return render(request, "complaints/staff/case.html", context, status=status)
+def _shows_once(request: HttpRequest) -> bool:
+    """Whether the staff shell will show what it shows only once: a message (the result of
+    an action), what was typed before a sign-out. Such a page is drawn, neither kept nor
+    taken from the cache."""
+    return TYPED in request.session or len(messages.get_messages(request)) > 0
 
 
 def _unsaved_texts(
@@ -278,16 +283,17 @@ def _ladder_context(complaint: Complaint, user, forms: dict) -> dict:
 
 def case(request: HttpRequest, reference: str) -> HttpResponse:
     """The case page; kept per user until the case changes (``complaints.page_cache``). A
-    visit with a form open (``?edit=``) is drawn each time."""
-    row = None if request.GET else case_row_for(request.user, reference)
+    visit with a form open (``?edit=``), or with a message to show, is drawn."""
+    plain = not request.GET and not _shows_once(request)
+    row = case_row_for(request.user, reference) if plain else None
     key = None
     if row is not None:
         key = page_key(row, request.user, today=timezone.localdate())
         kept = page_get(key)
         if kept is not None:
             audit_record(request=request, action=AccessAction.CASE_VIEW, reference=row["reference"])
-            csrf_token = get_token(request)
-            return _page(request, row["reference"], page_fill(kept, csrf_token), csrf_token)
+            nonce = str(request.csp_nonce)  # in the response's header too
+            return HttpResponse(page_fill(kept, csrf_token=get_token(request), nonce=nonce))
     complaint = _case_or_404(request, reference, audit=AccessAction.CASE_VIEW)
     return render_case(request, complaint, keep=key)  # records the read
 
