@@ -10,5 +10,8 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from complaints import page_cache
+        from config.release import release_token
 
         page_cache.connect()
+        # The release's token of the code this process loaded, not of files changed later.
+        release_token()

@@ -50,6 +50,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import translation
 
+from config.cache import kept as cache_kept
 from config.release import release_token
 
 log = logging.getLogger(__name__)
@@ -170,19 +171,12 @@ def shared_kept(key: str, compute: Callable[[], T]) -> T:
     time when the cache is down or holds no token yet (the first visit sets it)."""
     try:
         token = cache.get(SHARED_KEY)
-        if token is None:
-            return compute()
-        full_key = f"case-pages:kept:{release_token()}:{token}:{key}"
-        value = cache.get(full_key)
     except Exception:  # noqa: BLE001 -- the cache is down: compute
         return compute()
-    if value is None:
-        value = compute()
-        try:
-            cache.set(full_key, value, SECONDS)
-        except Exception:  # noqa: BLE001 -- computed again next time
-            log.warning("cache unreachable; case pages are drawn on every visit")
-    return value
+    if token is None:
+        return compute()
+    full_key = f"case-pages:kept:{release_token()}:{token}:{key}"
+    return cache_kept(full_key, compute, SECONDS, without="case pages are drawn on every visit")
 
 
 def page_key(row: dict, user, *, today: date) -> str | None:

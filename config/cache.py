@@ -8,8 +8,16 @@ of its own (its pool does, and the pool reconnects after a fork), so sharing it 
 redis-py intends.
 """
 
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Django's ``incr`` asks EXISTS and then INCRBY: two round trips for every rate-limited request
 # (django-ratelimit: ``add``, then ``incr`` once the key is there). The same, in one: a missing
@@ -48,3 +56,21 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = ReusedClients
+
+
+def kept(key: str, compute: Callable[[], T], seconds: int, *, without: str) -> T:
+    """The value kept in the cache under ``key``, or ``compute()`` kept for ``seconds``. A
+    cache that is down costs the computing, never an error: ``without`` says in the log what
+    then goes without it."""
+    try:
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001 -- the cache is down: compute
+        log.warning("cache unreachable; %s", without)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, seconds)
+        except Exception:  # noqa: BLE001 -- computed again next time
+            log.warning("cache unreachable; %s", without)
+    return value

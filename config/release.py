@@ -5,7 +5,7 @@ drew and a new release never serves what the old one drew.
 
 The token hashes the contents of the project's source files (Python, templates, texts,
 translations: about a thousand files, some tens of milliseconds once per process) and the
-versions of Django and the Python, read on first use.
+versions of Django and the Python, read as the process starts (``complaints.apps``).
 """
 
 import functools

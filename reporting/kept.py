@@ -6,14 +6,11 @@ does a test run see an earlier run's in a shared Redis. A cache that is down cos
 computing, never an error page.
 """
 
-import logging
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
-
-log = logging.getLogger(__name__)
+from config.cache import kept as cache_kept
 
 PROCESS_TOKEN = uuid.uuid4().hex[:12]
 T = TypeVar("T")
@@ -21,16 +18,6 @@ T = TypeVar("T")
 
 def kept(key: str, compute: Callable[[], T], seconds: int) -> T:
     """The value kept under ``key``, or ``compute()`` kept for ``seconds``."""
-    key = f"{PROCESS_TOKEN}:{key}"
-    try:
-        value = cache.get(key)
-    except Exception:  # noqa: BLE001 -- the cache is down: compute
-        log.warning("cache unreachable; the dashboard is computed without it")
-        return compute()
-    if value is None:
-        value = compute()
-        try:
-            cache.set(key, value, seconds)
-        except Exception:  # noqa: BLE001 -- computed again next time
-            log.warning("cache unreachable; the dashboard is computed without it")
-    return value
+    return cache_kept(
+        f"{PROCESS_TOKEN}:{key}", compute, seconds, without="the dashboard is computed"
+    )
