@@ -260,3 +260,20 @@ def test_a_message_is_shown_once_and_a_kept_page_has_this_responses_nonce(
     nonces = set(re.findall(r'nonce="([^"]+)"', page))
     assert len(nonces) == 1
     assert f"'nonce-{nonces.pop()}'" in response["Content-Security-Policy"]
+
+
+def test_without_the_cache_the_page_is_drawn_on_every_visit(
+    client, handler, complaint, monkeypatch
+):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    client.force_login(handler)
+    for method in ("get", "get_many", "set", "add"):
+        monkeypatch.setattr(cache, method, down)
+    assert queries_of_visit(client, complaint) > KEPT
+    with transaction.atomic():
+        services.note_add(complaint_id=complaint.pk, actor=handler, text="Zonder cache genoteerd.")
+    assert "Zonder cache genoteerd." in opened(client, complaint)

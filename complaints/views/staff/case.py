@@ -98,7 +98,7 @@ def render_case(
     request: HttpRequest, complaint: Complaint, status: int = 200, keep: str | None = None, **forms
 ):
     """The case page, with ``forms`` (the user's input, refused) where they go. ``keep``: the
-    key to keep the page's body under (``complaints.page_cache``), for a plain visit."""
+    key to keep the page under (``complaints.page_cache``), for a plain visit."""
     # Who read which case (DOMAIN.md section 7): every page of the case is a read, the page
     # shown again after a refused action too (it could be had by posting without ever opening
     # the page). Once per request (``audit_record``).
