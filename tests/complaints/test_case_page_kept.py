@@ -157,8 +157,8 @@ def test_the_page_of_another_user_is_never_shown(
 def test_a_permission_taken_away_is_on_the_next_visit(client, handler, complaint):
     client.force_login(handler)
     opened(client, complaint)
-    add_contact = reverse("complaints:add_contact", args=[complaint.reference])
-    assert add_contact in opened(client, complaint)  # kept: the forms of a handler
+    note_action = reverse("complaints:add_note", args=[complaint.reference])
+    assert note_action in opened(client, complaint)  # kept: the forms of a handler
     with transaction.atomic():
         for group in Group.objects.filter(user=handler):
             handler.groups.remove(group)
@@ -168,7 +168,7 @@ def test_a_permission_taken_away_is_on_the_next_visit(client, handler, complaint
     handler.groups.add(looks_only.first())
     page = opened(client, complaint)
     assert complaint.reference in page
-    assert add_contact not in page
+    assert note_action not in page
 
 
 def test_a_kept_page_carries_the_visitors_own_csrf_token(handler, complaint):
@@ -225,17 +225,21 @@ def test_the_lists_every_case_page_offers_are_kept_until_a_user_or_a_norm_change
     """The employees (add a party), the department's handlers (assign) and the norms (judge
     a part) are the same on every case page: kept, and read again once a user or a norm is
     saved (the shared token), as the pages are."""
-    services.part_add(complaint_id=complaint.pk, actor=handler, description="Te laat gebeld.")
+    part = services.part_add(
+        complaint_id=complaint.pk, actor=handler, description="Te laat gebeld."
+    )
     client.force_login(handler)
-    opened(client, complaint)
+    for params in ({}, {"form": "party"}, {"form": f"part-{part.pk}"}):
+        opened(client, complaint, **params)
     with transaction.atomic():
         newcomer = user_factory(handler=True, department=department, full_name="Nieuwe Collega")
         norm = Norm.objects.order_by("number").first()
         norm.name_nl = "Goed luisteren, herzien"
         norm.save()
-    page = opened(client, complaint)
-    assert page.count(f'<option value="{newcomer.pk}">Nieuwe Collega</option>') == 2
-    assert "Goed luisteren, herzien" in page
+    option = f'<option value="{newcomer.pk}">Nieuwe Collega</option>'
+    assert option in opened(client, complaint)  # assign
+    assert option in opened(client, complaint, form="party")  # add a party
+    assert "Goed luisteren, herzien" in opened(client, complaint, form=f"part-{part.pk}")
 
     other = ComplaintFactory(department=department, handler=handler)
     services.part_add(complaint_id=other.pk, actor=handler, description="Niet teruggebeld.")
@@ -277,3 +281,25 @@ def test_without_the_cache_the_page_is_drawn_on_every_visit(
     with transaction.atomic():
         services.note_add(complaint_id=complaint.pk, actor=handler, text="Zonder cache genoteerd.")
     assert "Zonder cache genoteerd." in opened(client, complaint)
+
+
+def test_the_forms_of_closed_details_are_drawn_when_asked_for(client, handler, complaint):
+    """A contact, a party, a part's judgment, the committee, the postponement, the extension:
+    not drawn with the page (a fifth of its time), but when the details opens (htmx asks for
+    ?form=<name>), or, without JavaScript, through the link in it: the page with the details
+    open and the form in it."""
+    client.force_login(handler)
+    add_contact = reverse("complaints:add_contact", args=[complaint.reference])
+    page = opened(client, complaint)
+    assert add_contact not in page
+    assert 'href="?form=contact#form-contact"' in page
+    assert 'hx-get="?form=contact" hx-trigger="toggle from:closest details once"' in page
+    asked = opened(client, complaint, form="contact")
+    details = re.search(r'<details class="kl-add"( open)?><summary>[^<]*</summary>\s*'
+                        r'<div id="form-contact">', asked)  # fmt: skip
+    assert details and details.group(1) == " open"
+    assert add_contact in asked
+    # Refused, the form comes back with what was typed, open, without being asked for.
+    refused = client.post(add_contact, {"with_whom": "De klager", "summary": ""})
+    assert refused.status_code == 400
+    assert 'value="De klager"' in refused.content.decode()

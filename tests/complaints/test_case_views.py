@@ -478,7 +478,9 @@ def test_a_part_judged_by_a_colleague_meanwhile_is_not_overwritten_silently(
     complaint = ComplaintFactory(judge=True, department=department, handler=handler)
     part = complaint.parts.first() or complaint.parts.create(number=1, description="Onderdeel")
     client.force_login(handler)
-    page = client.get(reverse("complaints:case", args=[complaint.reference]))
+    page = client.get(
+        reverse("complaints:case", args=[complaint.reference]), {"form": f"part-{part.pk}"}
+    )
     seen = dict(page.context["parts"])[part]["seen"].value()
     # A colleague judges the part first.
     services.part_update(

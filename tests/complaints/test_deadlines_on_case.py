@@ -517,8 +517,11 @@ def test_the_case_page_shows_every_due_date_in_words(client, coordinator, depart
     assert "due today" in page  # acknowledgement, 2 March
     assert "4 days overdue" in page  # first contact, 26 February
     assert 'id="deadlines"' in page
-    assert case_url(complaint, "postpone") in page
-    assert case_url(complaint, "extend") in page
+    # The forms to postpone and to extend are offered, drawn when their <details> opens.
+    for name in ("postpone", "extend"):
+        assert f'hx-get="?form={name}"' in page and case_url(complaint, name) not in page
+        asked = client.get(case_url(complaint), {"form": name}).content.decode()
+        assert case_url(complaint, name) in asked
 
 
 def test_the_postpone_form_postpones_and_then_is_gone(client, coordinator, case_with_parties):

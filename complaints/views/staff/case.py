@@ -112,20 +112,26 @@ def render_case(
         section_forms[editing] = forms.pop("section_form", None) or _section_form(
             complaint, editing, hidden=hidden
         )
+    # The forms in closed <details> (a contact, a party, a part's judgment, the committee, the
+    # postponement, the extension) are drawn only when asked for (?form=<name>: htmx asks as
+    # the details opens, components/lazy_form.html) or given back with the user's input.
+    asked = request.GET.get("form", "")
     judged = forms.pop("part_forms", {})
     parts = [
-        (part, judged.get(part.pk) or PartJudgeForm(instance=part, prefix=f"part{part.pk}"))
+        (part, judged.get(part.pk) or _asked_for(asked, f"part-{part.pk}", PartJudgeForm,
+                                                 instance=part, prefix=f"part{part.pk}"))
         for part in complaint.parts.all()
-    ]
-    if parts and can_act and complaint.is_open:  # the forms are shown only then (parts.html)
+    ]  # fmt: skip
+    judging = [form for _part, form in parts if form is not None]
+    if judging and can_act and complaint.is_open:  # the forms are shown only then (parts.html)
         # Every part's form offers the same norms: read them once, not once per part, and
         # keep them for every case page (their names are in the language of the page).
-        field = parts[0][1].fields["norms"]
+        field = judging[0].fields["norms"]
         norm_choices = shared_kept(
             f"norms:{translation.get_language()}",
             lambda: [(norm.pk, str(norm)) for norm in field.queryset.all()],
         )
-        for _part, form in parts:
+        for form in judging:
             form.fields["norms"].choices = norm_choices
     context = {
         "complaint": complaint,
@@ -138,10 +144,13 @@ def render_case(
         "hidden_fields": hidden,  # shown by label only (section.html)
         "parts": parts,
         "timeline": list(complaint.events.all()),
-        "contact_form": forms.pop("contact_form", None) or ContactForm(),
+        "form_asked": asked,
+        "contact_form": (
+            forms.pop("contact_form", None) or _asked_for(asked, "contact", ContactForm)
+        ),
         "note_form": forms.pop("note_form", None) or NoteForm(),
         "part_add_form": forms.pop("part_add_form", None) or PartAddForm(),
-        "party_form": forms.pop("party_form", None) or PartyForm(),
+        "party_form": forms.pop("party_form", None) or _asked_for(asked, "party", PartyForm),
         "attachment_form": forms.pop("attachment_form", None) or AttachmentForm(),
         "move_form": forms.pop("move_form", None),
         # What the complainant said on the status page, without a query of its own.
@@ -149,7 +158,7 @@ def render_case(
         "can_reopen": user.has_perm("accounts.reopen_complaint"),
     }
     context["reopen_requests"] = open_reopen_requests(context["timeline"])
-    context.update(_deadline_context(complaint, can_act, context["today"], forms))
+    context.update(_deadline_context(complaint, can_act, context["today"], forms, asked))
     context.update(_ladder_context(complaint, user, forms))
     context.update(ombudsman_context(request, complaint, context, forms))
     context.update(letters_context(complaint, can_act, forms))
@@ -162,7 +171,7 @@ def render_case(
         # The same for every case of the department: kept for every case page.
         kept = {"handler": f"handlers:{complaint.department_id}", "employee": "employees"}
         for name, field in (("assign_form", "handler"), ("party_form", "employee")):
-            if name in context:
+            if context.get(name) is not None:
                 select = context[name].fields[field]
                 select.choices = shared_kept(kept[field], partial(user_options, select))
     context["unsaved"] = _unsaved_texts(
@@ -179,6 +188,11 @@ def render_case(
     response = render(request, "complaints/staff/case.html", shell, status=status)
     page_keep(keep, response.content.decode(), csrf_token=csrf_token, nonce=str(request.csp_nonce))
     return response
+
+
+def _asked_for(asked: str, name: str, form_class, **kwargs):
+    """A new form of a closed <details>, if the page was asked for it (``?form=<name>``)."""
+    return form_class(**kwargs) if asked == name else None
 
 
 def _shows_once(request: HttpRequest) -> bool:
@@ -251,22 +265,31 @@ def open_reopen_requests(timeline: list) -> list[dict]:
     ]
 
 
-def _deadline_context(complaint: Complaint, can_act: bool, today, forms: dict) -> dict:
-    """The deadlines panel: each form only while its action is possible (Awb 9:11)."""
+def _deadline_context(
+    complaint: Complaint, can_act: bool, today, forms: dict, asked: str = ""
+) -> dict:
+    """The deadlines panel: each form only while its action is possible (Awb 9:11), drawn
+    when asked for (``?form=``) or given back with the user's input."""
     version = {"version": complaint.version}
     can_act = can_act and complaint.is_open
     context = {
+        "can_set_committee": can_act,
         "can_postpone": can_act and postponement_refusal(complaint, today=today) is None,
         "can_extend": can_act and extension_refusal(complaint) is None,
     }
     if can_act:
-        context["committee_form"] = forms.pop("committee_form", None) or CommitteeForm(
-            initial={"advisory_committee": complaint.advisory_committee, **version}
-        )
+        context["committee_form"] = forms.pop("committee_form", None) or _asked_for(
+            asked, "committee", CommitteeForm,
+            initial={"advisory_committee": complaint.advisory_committee, **version},
+        )  # fmt: skip
     if context["can_postpone"]:
-        context["postpone_form"] = forms.pop("postpone_form", None) or PostponeForm(initial=version)
+        context["postpone_form"] = forms.pop("postpone_form", None) or _asked_for(
+            asked, "postpone", PostponeForm, initial=version
+        )
     if context["can_extend"]:
-        context["extend_form"] = forms.pop("extend_form", None) or ExtendForm(initial=version)
+        context["extend_form"] = forms.pop("extend_form", None) or _asked_for(
+            asked, "extend", ExtendForm, initial=version
+        )
     return context
 
 
