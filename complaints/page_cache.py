@@ -40,7 +40,6 @@ sign-out) is drawn and not kept (``complaints.views.staff.case``).
 
 import hashlib
 import logging
-import uuid
 from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
@@ -51,6 +50,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import translation
 
 from config.cache import kept as cache_kept
+from config.cache import version_renew, versions
 from config.release import release_token
 
 log = logging.getLogger(__name__)
@@ -89,10 +89,7 @@ def _case_key(complaint_id: int) -> str:
 
 
 def _renew(key: str) -> None:
-    try:
-        cache.set(key, uuid.uuid4().hex[:12], SECONDS)
-    except Exception:  # noqa: BLE001 -- the cache is down: nothing is kept either
-        log.warning("cache unreachable; case pages are drawn on every visit")
+    version_renew(key, SECONDS, without="case pages are drawn on every visit")
 
 
 class _AfterCommit:
@@ -105,6 +102,17 @@ class _AfterCommit:
         _renew(self.key)
 
 
+def _after_commit(key: str) -> None:
+    """Renew ``key`` again when the current transaction commits (once, however many rows it
+    writes); nothing outside a transaction."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return
+    pending = connection.run_on_commit
+    if not any(isinstance(call, _AfterCommit) and call.key == key for _, call, _ in pending):
+        transaction.on_commit(_AfterCommit(key))
+
+
 def _changed(key: str) -> None:
     """Renew after commit, once per transaction: before it, no other request sees what the
     transaction wrote. At once where there is no commit to wait for: outside a transaction, and
@@ -113,11 +121,7 @@ def _changed(key: str) -> None:
     connection = transaction.get_connection()
     if not connection.in_atomic_block or connection.savepoint_ids:
         _renew(key)
-    if not connection.in_atomic_block:
-        return
-    pending = connection.run_on_commit
-    if not any(isinstance(call, _AfterCommit) and call.key == key for _, call, _ in pending):
-        transaction.on_commit(_AfterCommit(key))
+    _after_commit(key)
 
 
 def case_pages_changed(complaint_id: int | None = None) -> None:
@@ -125,7 +129,7 @@ def case_pages_changed(complaint_id: int | None = None) -> None:
     (a name, a norm, a permission): no page kept so far is used again, from now on."""
     key = _case_key(complaint_id) if complaint_id is not None else SHARED_KEY
     _renew(key)
-    _changed(key)
+    _after_commit(key)
 
 
 def _changed_by(instance) -> None:
@@ -183,15 +187,8 @@ def page_key(row: dict, user, *, today: date) -> str | None:
     """The key of the kept page of the case ``row`` (``id``, ``version``, ``updated_at``) for
     ``user``, or None when the cache is down (then the page is drawn)."""
     case_key = _case_key(row["id"])
-    try:
-        tokens = cache.get_many([SHARED_KEY, case_key])
-        for key in (SHARED_KEY, case_key):
-            if key not in tokens:  # none yet, or expired: a new one (another may race: add)
-                cache.add(key, uuid.uuid4().hex[:12], SECONDS)
-                tokens[key] = cache.get(key)
-    except Exception:  # noqa: BLE001 -- the cache is down: draw
-        return None
-    if None in tokens.values():
+    tokens = versions([SHARED_KEY, case_key], SECONDS)
+    if tokens is None:
         return None
     permissions = hashlib.sha1(
         ",".join(sorted(user.get_all_permissions())).encode(), usedforsecurity=False

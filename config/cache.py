@@ -9,7 +9,8 @@ redis-py intends.
 """
 
 import logging
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -74,3 +75,32 @@ def kept(key: str, compute: Callable[[], T], seconds: int, *, without: str) -> T
         except Exception:  # noqa: BLE001 -- computed again next time
             log.warning("cache unreachable; %s", without)
     return value
+
+
+# A version is a random token under a key: what is kept under it is used until the version is
+# renewed (``version_renew``), after which it is never read again and expires.
+
+
+def versions(keys: Iterable[str], timeout: int | None) -> dict[str, str] | None:
+    """The current version under each of ``keys`` (one round trip when all are there; a
+    missing one is made, ``add`` so that of two requests at once both read the same); None
+    when the cache is down (then nothing is kept)."""
+    keys = list(keys)
+    try:
+        found = cache.get_many(keys)
+        for key in keys:
+            if found.get(key) is None:
+                cache.add(key, uuid.uuid4().hex[:12], timeout)
+                found[key] = cache.get(key)
+    except Exception:  # noqa: BLE001 -- the cache is down: keep nothing
+        return None
+    return None if None in found.values() else found
+
+
+def version_renew(key: str, timeout: int | None, *, without: str) -> None:
+    """A new version under ``key``: what was kept under the old one is not used again.
+    ``without`` says in the log what goes without the cache when it is down."""
+    try:
+        cache.set(key, uuid.uuid4().hex[:12], timeout)
+    except Exception:  # noqa: BLE001 -- the cache is down: nothing is kept either
+        log.warning("cache unreachable; %s", without)

@@ -11,15 +11,12 @@ What each figure counts, and on which day it is anchored, is in reporting/rollup
 
 from __future__ import annotations
 
-import logging
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from django.core.cache import cache
 from django.db.models import Count, Q
 
 from complaints.models import (
@@ -33,6 +30,7 @@ from complaints.models import (
     Theme,
 )
 from complaints.models.choices import OPEN_STAGES
+from config.cache import version_renew, versions
 
 from .kept import kept
 from .ladder_metrics import Ratio
@@ -40,7 +38,6 @@ from .models import Cause, ImprovementAction, MonthFigures
 from .models.learning import OPEN_ACTION_STATUSES
 from .rollups import month_of, months_between
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 COUNTS = (
@@ -363,23 +360,14 @@ NOW_CACHE_SECONDS = 60
 
 def open_now_changed() -> None:
     """What ``open_now`` counts has changed: the kept figures are not used again."""
-    try:
-        cache.set(NOW_VERSION_KEY, uuid.uuid4().hex, None)
-    except Exception:  # noqa: BLE001 -- the cache is down: nothing is kept either
-        log.warning("cache unreachable; the figures of now are counted on each request")
+    version_renew(NOW_VERSION_KEY, None, without="the figures of now are counted each time")
 
 
 def now_version() -> str | None:
     """The version of what the open cases are now (``open_now_changed``), or None when the
     cache is down (then nothing is kept: count each time)."""
-    try:
-        version = cache.get(NOW_VERSION_KEY)
-        if version is None:
-            cache.add(NOW_VERSION_KEY, uuid.uuid4().hex, None)
-            version = cache.get(NOW_VERSION_KEY)
-    except Exception:  # noqa: BLE001 -- the cache is down: count
-        version = None
-    return version
+    found = versions([NOW_VERSION_KEY], None)
+    return found[NOW_VERSION_KEY] if found else None
 
 
 def kept_now(key: str, compute: Callable[[], T], *, version: str | None) -> T:

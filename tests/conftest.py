@@ -142,8 +142,8 @@ def reference_data(request) -> None:
 @pytest.fixture(autouse=True)
 def kept_figures_forgotten() -> Iterator[None]:
     """The dashboard and the worklist keep figures, rows and the list of themes in the cache
-    under a version that a save renews (``reporting.figures.now_version``), the case page its
-    body under tokens (``complaints.page_cache``). A test's saves are rolled back, the version
+    under a version that a save renews (``reporting.figures.now_version``), the case page
+    itself under tokens (``complaints.page_cache``). A test's saves are rolled back, the version
     it left is not, and the tests of a process share one Redis database: renewed after each
     test, so no later test is shown what this one kept."""
     yield
