@@ -34,8 +34,8 @@ the drawing, never an error page.
 
 The page's forms carry a CSRF token and its styles and scripts the response's CSP nonce: the
 kept page holds placeholders instead, filled in with the visitor's token and this response's
-nonce (``page_fill``). A page that shows something once (a message, what was typed before a
-sign-out) is drawn and not kept (``complaints.views.staff.case``).
+nonce (``kept_response``). A page that shows something once (a message, what was typed
+before a sign-out) is drawn and not kept (``shows_once``).
 """
 
 import hashlib
@@ -44,11 +44,15 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils import translation
 
+from accounts.middleware import TYPED
 from config.cache import kept as cache_kept
 from config.cache import version_renew, versions
 from config.release import release_token
@@ -210,27 +214,54 @@ def page_key(row: dict, user, *, today: date) -> str | None:
     )
 
 
-def page_get(key: str | None) -> str | None:
+def shared_token() -> str | None:
+    """The shared token (``SHARED_KEY``), made if there is none; None when the cache is down.
+    For a kept page other than a case's (the worklist's), which the shell and the names on it
+    tie to the same changes."""
+    found = versions([SHARED_KEY], SECONDS)
+    return found[SHARED_KEY] if found else None
+
+
+def shows_once(request: HttpRequest) -> bool:
+    """Whether the staff shell will show what it shows only once: a message (the result of
+    an action), what was typed before a sign-out. Such a page is drawn, neither kept nor
+    taken from the cache."""
+    return TYPED in request.session or len(messages.get_messages(request)) > 0
+
+
+def kept_response(request: HttpRequest, key: str | None) -> HttpResponse | None:
+    """The page kept under ``key``, with the visitor's CSRF token in its forms and this
+    response's CSP nonce (in the response's header too); None when there is none (or no
+    cache): then it is drawn."""
     if key is None:
         return None
     try:
-        return cache.get(key)
+        kept = cache.get(key)
     except Exception:  # noqa: BLE001 -- the cache is down: draw
         return None
+    if kept is None:
+        return None
+    page = kept.replace(CSRF_PLACEHOLDER, get_token(request))
+    return HttpResponse(page.replace(NONCE_PLACEHOLDER, str(request.csp_nonce)))
 
 
-def page_keep(key: str | None, page: str, *, csrf_token: str, nonce: str) -> None:
-    """Keep the drawn ``page``, this request's CSRF token and CSP nonce replaced by
-    placeholders."""
-    if key is None or not csrf_token or not nonce:
+def page_keep(
+    key: str | None,
+    request: HttpRequest,
+    response: HttpResponse,
+    *,
+    csrf_token: str,
+    seconds: int = SECONDS,
+) -> None:
+    """Keep the drawn page of ``response`` (a 200), the CSRF token it was drawn with (the one
+    token of the body and the shell: the view passes it to both) and this response's CSP
+    nonce replaced by placeholders."""
+    nonce = str(request.csp_nonce)
+    if key is None or response.status_code != 200 or not csrf_token or not nonce:
         return
+    page = response.content.decode()
     kept = page.replace(csrf_token, CSRF_PLACEHOLDER).replace(nonce, NONCE_PLACEHOLDER)
     try:
-        cache.set(key, kept, SECONDS)
+        cache.set(key, kept, seconds)
     except Exception:  # noqa: BLE001 -- drawn again next time
-        log.warning("cache unreachable; case pages are drawn on every visit")
-
-
-def page_fill(kept: str, *, csrf_token: str, nonce: str) -> str:
-    """A kept page with the visitor's CSRF token in its forms and this response's nonce."""
-    return kept.replace(CSRF_PLACEHOLDER, csrf_token).replace(NONCE_PLACEHOLDER, nonce)
+        log.warning("cache unreachable; pages are drawn on every visit")

@@ -17,7 +17,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.middleware import TYPED
 from accounts.models import User
 from audit.models import AccessAction, AccessResult
 from audit.services import audit_record
@@ -40,7 +39,13 @@ from complaints.forms import (
 from complaints.ladder_forms import EscalateForm
 from complaints.models import Complaint, EventKind, ReopenRequest, Rung, Stage
 from complaints.moves import moves_for
-from complaints.page_cache import page_fill, page_get, page_keep, page_key, shared_kept
+from complaints.page_cache import (
+    kept_response,
+    page_keep,
+    page_key,
+    shared_kept,
+    shows_once,
+)
 from complaints.selectors import (
     SPECIAL_CATEGORY_FIELDS,
     case_row_for,
@@ -186,20 +191,13 @@ def render_case(
     shell = {"reference": complaint.reference, "case_body": mark_safe(body)}  # noqa: S308 -- drawn by our templates
     shell["csrf_token"] = csrf_token
     response = render(request, "complaints/staff/case.html", shell, status=status)
-    page_keep(keep, response.content.decode(), csrf_token=csrf_token, nonce=str(request.csp_nonce))
+    page_keep(keep, request, response, csrf_token=csrf_token)
     return response
 
 
 def _asked_for(asked: str, name: str, form_class, **kwargs):
     """A new form of a closed <details>, if the page was asked for it (``?form=<name>``)."""
     return form_class(**kwargs) if asked == name else None
-
-
-def _shows_once(request: HttpRequest) -> bool:
-    """Whether the staff shell will show what it shows only once: a message (the result of
-    an action), what was typed before a sign-out. Such a page is drawn, neither kept nor
-    taken from the cache."""
-    return TYPED in request.session or len(messages.get_messages(request)) > 0
 
 
 def _unsaved_texts(
@@ -307,16 +305,15 @@ def _ladder_context(complaint: Complaint, user, forms: dict) -> dict:
 def case(request: HttpRequest, reference: str) -> HttpResponse:
     """The case page; kept per user until the case changes (``complaints.page_cache``). A
     visit with a form open (``?edit=``), or with a message to show, is drawn."""
-    plain = not request.GET and not _shows_once(request)
+    plain = not request.GET and not shows_once(request)
     row = case_row_for(request.user, reference) if plain else None
     key = None
     if row is not None:
         key = page_key(row, request.user, today=timezone.localdate())
-        kept = page_get(key)
+        kept = kept_response(request, key)
         if kept is not None:
             audit_record(request=request, action=AccessAction.CASE_VIEW, reference=row["reference"])
-            nonce = str(request.csp_nonce)  # in the response's header too
-            return HttpResponse(page_fill(kept, csrf_token=get_token(request), nonce=nonce))
+            return kept
     complaint = _case_or_404(request, reference, audit=AccessAction.CASE_VIEW)
     return render_case(request, complaint, keep=key)  # records the read
 

@@ -5,6 +5,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -13,10 +14,12 @@ from accounts.models import User
 from audit.models import AccessAction
 from audit.services import audit_record
 from complaints.models import Rung, Stage, Theme
+from complaints.page_cache import kept_response, page_keep, shared_token, shows_once
 from complaints.selectors import SCOPES, WorklistFilter, worklist_for
 from complaints.uploads import as_download
+from config.release import release_token
 from reporting import exports
-from reporting.figures import kept_now, now_version
+from reporting.figures import NOW_CACHE_SECONDS, kept_now, now_version
 
 PAGE_SIZE = 50
 # What a row of the worklist shows (worklist.html, the tag ``worklist_rows``), read as values:
@@ -80,15 +83,39 @@ def require_worklist_access(user: User) -> None:
         raise PermissionDenied
 
 
+def _page_key(request: HttpRequest, count_key: str, version: str | None) -> str | None:
+    """The key of the whole page (``complaints.page_cache``), kept as its count and rows are:
+    until a case or a theme changes (``version``), at most ``NOW_CACHE_SECONDS``; and, for the
+    shell (the menu, the user's name) and the names in the rows, until anything else a page
+    shows changes (the shared token). ``count_key``: who asks and for what, today. The query
+    string as it is: the page's links repeat it (``{% querystring %}``). None: drawn, not
+    kept (no cache, or a message to show once)."""
+    if version is None or shows_once(request):
+        return None
+    shared = shared_token()
+    if shared is None:
+        return None
+    query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:16]
+    language = get_language() or ""
+    parts = ("worklist-page", release_token(), version, shared, count_key, query, language)
+    return ":".join(parts)
+
+
 def worklist(request: HttpRequest) -> HttpResponse:
+    """The worklist; the whole page kept until what it shows changes (``_page_key``): a visit
+    then makes no query of its own and draws nothing."""
     user = request.user
     require_worklist_access(user)
     filters = parse_filters(request)
     today = timezone.localdate()
-    complaints = worklist_for(user, filters, today=today)
     version = now_version()
-    paginator = Paginator(complaints, PAGE_SIZE)
     key = _count_key(user, filters, today)
+    page_key = _page_key(request, key, version)
+    kept = kept_response(request, page_key)
+    if kept is not None:
+        return kept
+    complaints = worklist_for(user, filters, today=today)
+    paginator = Paginator(complaints, PAGE_SIZE)
     # The count, the rows and the themes kept until a case or a theme changes (every save of
     # a case, a change of its themes, a save of a theme: reporting.figures.now_version; at
     # most 60 s for what passes those signals: a queryset update, the rename of a department
@@ -101,7 +128,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
     # until a case changes: a visit with nothing changed makes no query of its own.
     rows = page.object_list.values(*ROW_VALUES)
     page.object_list = kept_now(f"{key}:{page.number}", lambda: list(rows), version=version)
-    return render(
+    # One CSRF token for the page and the shell (the sign-out form): a kept page has it
+    # replaced by the visitor's.
+    csrf_token = get_token(request)
+    response = render(
         request,
         "complaints/staff/worklist.html",
         {
@@ -114,8 +144,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
                 f"worklist-themes:{get_language()}", _active_themes, version=version
             ),
             "can_see_all": user.has_perm("accounts.view_all_complaints"),
+            "csrf_token": csrf_token,
         },
     )
+    page_keep(page_key, request, response, csrf_token=csrf_token, seconds=NOW_CACHE_SECONDS)
+    return response
 
 
 def export(request: HttpRequest, file_format: str) -> HttpResponse:
