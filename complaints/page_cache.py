@@ -36,6 +36,9 @@ The page's forms carry a CSRF token and its styles and scripts the response's CS
 kept page holds placeholders instead, filled in with the visitor's token and this response's
 nonce (``kept_response``). A page that shows something once (a message, what was typed
 before a sign-out) is drawn and not kept (``shows_once``).
+
+The worklist is kept whole the same way, under a key of its own (``_page_key`` in
+``complaints.views.staff.worklist``) that holds the shared token too.
 """
 
 import hashlib

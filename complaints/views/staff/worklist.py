@@ -85,11 +85,12 @@ def require_worklist_access(user: User) -> None:
 
 def _page_key(request: HttpRequest, count_key: str, version: str | None) -> str | None:
     """The key of the whole page (``complaints.page_cache``), kept as its count and rows are:
-    until a case or a theme changes (``version``), at most ``NOW_CACHE_SECONDS``; and, for the
-    shell (the menu, the user's name) and the names in the rows, until anything else a page
-    shows changes (the shared token). ``count_key``: who asks and for what, today. The query
-    string as it is: the page's links repeat it (``{% querystring %}``). None: drawn, not
-    kept (no cache, or a message to show once)."""
+    until a case or a theme changes (``version``), at most ``NOW_CACHE_SECONDS`` from the
+    drawing (a write that passes the signals is seen within twice that: the rows the page was
+    drawn with may have been kept that long already); and until anything the shell shows
+    changes (the shared token: the user's name, their menu). ``count_key``: who asks and for
+    what, today. The query string as it is: the page's links repeat it
+    (``{% querystring %}``). None: drawn, not kept (no cache, or a message to show once)."""
     if version is None or shows_once(request):
         return None
     shared = shared_token()
