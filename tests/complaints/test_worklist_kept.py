@@ -129,3 +129,12 @@ def test_what_was_typed_before_a_sign_out_is_shown_once_and_never_kept(client, h
     assert drawn and "Mijn halve verslag" in page
     for _ in range(2):
         assert "Mijn halve verslag" not in visit(client)[0]
+
+
+def test_only_a_get_is_kept_or_served_kept(client, handler):
+    client.force_login(handler)
+    visit(client)
+    assert not visit(client)[1]  # kept
+    posted = client.post(reverse("complaints:worklist") + "?scope=department")
+    assert posted.status_code == 200 and posted.templates  # drawn, as Django would
+    assert not visit(client)[1]  # the GET's page still kept

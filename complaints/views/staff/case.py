@@ -305,7 +305,7 @@ def _ladder_context(complaint: Complaint, user, forms: dict) -> dict:
 def case(request: HttpRequest, reference: str) -> HttpResponse:
     """The case page; kept per user until the case changes (``complaints.page_cache``). A
     visit with a form open (``?edit=``), or with a message to show, is drawn."""
-    plain = not request.GET and not shows_once(request)
+    plain = request.method == "GET" and not request.GET and not shows_once(request)
     row = case_row_for(request.user, reference) if plain else None
     key = None
     if row is not None:

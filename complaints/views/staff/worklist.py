@@ -90,8 +90,9 @@ def _page_key(request: HttpRequest, count_key: str, version: str | None) -> str 
     drawn with may have been kept that long already); and until anything the shell shows
     changes (the shared token: the user's name, their menu). ``count_key``: who asks and for
     what, today. The query string as it is: the page's links repeat it
-    (``{% querystring %}``). None: drawn, not kept (no cache, or a message to show once)."""
-    if version is None or shows_once(request):
+    (``{% querystring %}``). None: drawn, not kept (no cache, not a GET, or a message to
+    show once)."""
+    if version is None or request.method != "GET" or shows_once(request):
         return None
     shared = shared_token()
     if shared is None:
