@@ -17,7 +17,7 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 
-from tests.factories import UserFactory
+from tests.factories import DepartmentFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -160,3 +160,15 @@ def kept_figures_forgotten() -> Iterator[None]:
 @pytest.fixture
 def user_factory():
     return UserFactory
+
+
+# The department and its handler most tests work with; a module that needs other ones defines
+# its own fixtures of these names.
+@pytest.fixture
+def department():
+    return DepartmentFactory(code="bz", name="Burgerzaken")
+
+
+@pytest.fixture
+def handler(department):
+    return UserFactory(handler=True, department=department, full_name="Hamza El Amrani")

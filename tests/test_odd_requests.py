@@ -10,14 +10,9 @@ from django.utils import translation
 from accounts.models import User
 from complaints.forms import ContactForm, section_form_class
 from complaints.ratelimit import client_address
-from tests.factories import ComplaintFactory, DepartmentFactory
+from tests.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
 
 
 @pytest.fixture

@@ -27,11 +27,6 @@ DB_REFUSAL = (InternalError, ProgrammingError, IntegrityError)
 
 
 @pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
-
-
-@pytest.fixture
 def handler(user_factory, department):
     return user_factory(handler=True, department=department, email="h.amrani@gemeente.example")
 

@@ -28,16 +28,6 @@ NEEDS = "Doof; graag een gebarentolk bij het gesprek"
 
 
 @pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
-
-
-@pytest.fixture
-def handler(user_factory, department):
-    return user_factory(handler=True, department=department, full_name="Hamza El Amrani")
-
-
-@pytest.fixture
 def complaint(department, handler):
     return ComplaintFactory(
         department=department, handler=handler, complainant_name="Jan Smit",

@@ -35,18 +35,8 @@ def register(actor, department, **overrides) -> Complaint:
 
 
 @pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
-
-
-@pytest.fixture
 def coordinator(user_factory, department):
     return user_factory(coordinator=True, department=department)
-
-
-@pytest.fixture
-def handler(user_factory, department):
-    return user_factory(handler=True, department=department, full_name="Hamza El Amrani")
 
 
 def test_intake_registers_a_complaint_with_reference_deadline_and_parties(

@@ -64,18 +64,8 @@ def client(client, settings):
 
 
 @pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
-
-
-@pytest.fixture
 def coordinator(user_factory, department):
     return user_factory(coordinator=True, department=department)
-
-
-@pytest.fixture
-def handler(user_factory, department):
-    return user_factory(handler=True, department=department, full_name="Hamza El Amrani")
 
 
 def register(actor, department, parties=(), **overrides) -> Complaint:

@@ -95,11 +95,6 @@ def employee(department):
 
 
 @pytest.fixture
-def handler(department):
-    return UserFactory(handler=True, department=department, full_name="Hamza El Amrani")
-
-
-@pytest.fixture
 def coordinator(department):
     return UserFactory(coordinator=True, department=department, full_name="Cor Jansen")
 

@@ -83,16 +83,6 @@ def english():
         yield
 
 
-@pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
-
-
-@pytest.fixture
-def handler(department):
-    return UserFactory(handler=True, department=department, full_name="Hamza El Amrani")
-
-
 def rich_case(department, handler, language: str = "nl", **overrides) -> Complaint:
     """A case with everything a letter can name: judged parts with norms, a hearing planned
     and held, a 9:8 ground, a competent body, a solution, a postponement, a person

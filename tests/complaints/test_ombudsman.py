@@ -42,7 +42,7 @@ from complaints.services import CaseError
 from complaints.services import ombudsman as services
 from complaints.services.ombudsman_reminders import ombudsman_reminder_sweep
 from complaints.tasks import reminder_sweep_task
-from tests.factories import ComplaintFactory, ComplaintPartFactory, DepartmentFactory, UserFactory
+from tests.factories import ComplaintFactory, ComplaintPartFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,11 +76,6 @@ def in_english(client) -> None:
 
 def days(start: date, end: date) -> list[date]:
     return [start + timedelta(n) for n in range((end - start).days + 1)]
-
-
-@pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
 
 
 @pytest.fixture

@@ -37,17 +37,12 @@ from complaints.services.outbox import (
     outbox_sweep_started,
 )
 from tests.conftest import free_port
-from tests.factories import ComplaintFactory, DepartmentFactory
+from tests.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
 
 # A Monday, in Amsterdam time: received the same day, decision due six weeks later.
 TODAY = datetime(2026, 3, 9, 10, 0, tzinfo=timezone.get_default_timezone())
-
-
-@pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
 
 
 @pytest.fixture

@@ -24,11 +24,6 @@ STALE_MESSAGE = (
 
 
 @pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
-
-
-@pytest.fixture
 def other_department():
     return DepartmentFactory(code="bel", name="Belastingen")
 

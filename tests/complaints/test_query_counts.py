@@ -28,11 +28,6 @@ CASE_PAGE_CEILING = 15  # QUALITY.md: case page with full timeline, <= 15 querie
 
 
 @pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
-
-
-@pytest.fixture
 def other_department():
     return DepartmentFactory(code="bel", name="Belastingen")
 
@@ -40,11 +35,6 @@ def other_department():
 @pytest.fixture
 def coordinator(user_factory, department):
     return user_factory(coordinator=True, department=department)
-
-
-@pytest.fixture
-def handler(user_factory, department):
-    return user_factory(handler=True, department=department, full_name="Hamza El Amrani")
 
 
 @pytest.fixture

@@ -5,17 +5,12 @@ import pytest
 from django.urls import reverse
 
 from complaints.selectors import SPECIAL_CATEGORY_FIELDS, may_see_special
-from tests.factories import ComplaintFactory, DepartmentFactory
+from tests.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
 
 NEEDS = "Doof; graag een gebarentolk bij het gesprek"
 PLACEHOLDER = "Alleen de behandelaar van de zaak ziet dit"
-
-
-@pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
 
 
 @pytest.fixture

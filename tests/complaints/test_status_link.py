@@ -50,7 +50,7 @@ from complaints.services.citizen import (
 from complaints.services.status_links import status_link_find, status_link_issue
 from complaints.uploads import clean_upload
 from complaints.views.status import status_steps
-from tests.factories import ComplaintFactory, DepartmentFactory, UserFactory
+from tests.factories import ComplaintFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,11 +91,6 @@ def files_cleaned_up():
     yield
     for attachment in Attachment.objects.all():
         attachment.file.delete(save=False)
-
-
-@pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
 
 
 @pytest.fixture

@@ -40,17 +40,11 @@ from tests.factories import (
     RECEIVED_ON,
     ComplaintFactory,
     ComplaintPartFactory,
-    DepartmentFactory,
     PartyFactory,
     UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
 
 
 @pytest.fixture

@@ -799,11 +799,6 @@ def test_the_field_reports_every_bad_file_among_good_ones():
 # Staff: adding a file and downloading it
 # ---------------------------------------------------------------------------
 @pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
-
-
-@pytest.fixture
 def handler(department):
     return UserFactory(handler=True, department=department)
 

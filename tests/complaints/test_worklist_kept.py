@@ -20,16 +20,6 @@ pytestmark = pytest.mark.django_db
 TOKENS = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"|nonce="[^"]+"')
 
 
-@pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
-
-
-@pytest.fixture
-def handler(user_factory, department):
-    return user_factory(handler=True, department=department, full_name="Hamza El Amrani")
-
-
 def visit(client, **query):
     """The worklist of the department: (the page, whether it was drawn)."""
     response = client.get(reverse("complaints:worklist"), {"scope": "department", **query})

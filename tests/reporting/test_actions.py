@@ -22,18 +22,8 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
-
-
-@pytest.fixture
 def other_department():
     return DepartmentFactory(code="bel", name="Belastingen")
-
-
-@pytest.fixture
-def handler(department):
-    return UserFactory(handler=True, department=department, full_name="Hamza El Amrani")
 
 
 @pytest.fixture

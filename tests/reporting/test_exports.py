@@ -38,18 +38,8 @@ HARMLESS = ["Jan de Vries", "A=B", "Zoë d'Ancona"]
 
 
 @pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
-
-
-@pytest.fixture
 def other_department():
     return DepartmentFactory(code="bel", name="Belastingen")
-
-
-@pytest.fixture
-def handler(user_factory, department):
-    return user_factory(handler=True, department=department, full_name="Hamza El Amrani")
 
 
 @pytest.fixture

@@ -19,16 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def department():
-    return DepartmentFactory(code="bz", name="Burgerzaken")
-
-
-@pytest.fixture
-def handler(department):
-    return UserFactory(handler=True, department=department, full_name="Hamza El Amrani")
-
-
-@pytest.fixture
 def closed(department, handler):
     return ComplaintFactory(
         closed=True, reason=ClosureReason.JUDGED, department=department, handler=handler, parts=1
