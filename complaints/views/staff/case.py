@@ -174,11 +174,14 @@ def render_case(
         )
     if can_act and complaint.is_open:  # the handler and party forms are shown only then
         # The same for every case of the department: kept for every case page.
-        kept = {"handler": f"handlers:{complaint.department_id}", "employee": "employees"}
-        for name, field in (("assign_form", "handler"), ("party_form", "employee")):
+        selects = (
+            ("assign_form", "handler", f"handlers:{complaint.department_id}"),
+            ("party_form", "employee", "employees"),
+        )
+        for name, field, kept_as in selects:
             if context.get(name) is not None:
                 select = context[name].fields[field]
-                select.choices = shared_kept(kept[field], partial(user_options, select))
+                select.choices = shared_kept(kept_as, partial(user_options, select))
     context["unsaved"] = _unsaved_texts(
         forms, judged, context, editable=can_act and complaint.is_open, complaint=complaint
     )
@@ -188,8 +191,8 @@ def render_case(
     # typed before a sign-out) are the shell's; the body depends on the user's permissions.
     context["perms"] = PermWrapper(user)
     body = render_to_string("complaints/staff/case/page.html", context)
-    shell = {"reference": complaint.reference, "case_body": mark_safe(body)}  # noqa: S308 -- drawn by our templates
-    shell["csrf_token"] = csrf_token
+    case_body = mark_safe(body)  # noqa: S308 -- drawn by our templates
+    shell = {"reference": complaint.reference, "case_body": case_body, "csrf_token": csrf_token}
     response = render(request, "complaints/staff/case.html", shell, status=status)
     page_keep(keep, request, response, csrf_token=csrf_token)
     return response
