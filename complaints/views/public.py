@@ -67,11 +67,20 @@ def _answers(form) -> dict:
     }
 
 
-def _first_incomplete(draft: Draft) -> int | None:
-    """The first step not yet answered validly; None when the complaint can be sent."""
-    for number, (slug, _label, form_class) in enumerate(STEPS[:-1], start=1):
-        answers = draft.answers(slug)
-        if not answers or not _stored(form_class, answers).is_valid():
+def _answered(draft: Draft) -> list:
+    """Steps 1 to 3 as forms bound to their stored answers; None for a step not answered."""
+    return [
+        _stored(form_class, answers) if (answers := draft.answers(slug)) else None
+        for slug, _label, form_class in STEPS[:-1]
+    ]
+
+
+def _first_incomplete(draft: Draft, answered: list | None = None) -> int | None:
+    """The first step not yet answered validly; None when the complaint can be sent.
+    ``answered``: the draft's ``_answered`` forms, when the caller has them already."""
+    answered = _answered(draft) if answered is None else answered
+    for number, form in enumerate(answered, start=1):
+        if form is None or not form.is_valid():
             return number
     return None
 
@@ -226,7 +235,9 @@ def _send(request: HttpRequest, draft: Draft) -> HttpResponse:
         if done is not None:  # the complaint is already there
             request.session.setdefault(SENT_KEY, {"reference": done.reference, "token": ""})
             return redirect("complaint_sent")
-    if str(key) != draft.key or _first_incomplete(draft) is not None:
+    answered = _answered(draft)  # validated once: checked here, read below
+    incomplete = _first_incomplete(draft, answered)
+    if str(key) != draft.key or incomplete is not None:
         messages.error(
             request,
             _(
@@ -234,13 +245,11 @@ def _send(request: HttpRequest, draft: Draft) -> HttpResponse:
                 "Please fill in the form again."
             ),
         )
-        return redirect("complaint_form", step=_first_incomplete(draft) or 1)
+        return redirect("complaint_form", step=incomplete or 1)
     if over_limit(request, "public-submit", settings.PUBLIC_SUBMIT_RATE):
         return limited(request)  # the answers stay in the session's draft
     fields, persons = {}, ""
-    for slug, _label, form_class in STEPS[:-1]:
-        step_form = _stored(form_class, draft.answers(slug))
-        step_form.is_valid()
+    for step_form in answered:
         for name, value in step_form.cleaned_data.items():
             if name == "persons":
                 persons = value
