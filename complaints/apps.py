@@ -10,8 +10,10 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from complaints import page_cache
+        from complaints.services import public
         from config.release import release_token
 
         page_cache.connect()
+        public.connect()
         # The release's token of the code this process loaded, not of files changed later.
         release_token()

@@ -143,15 +143,18 @@ def reference_data(request) -> None:
 def kept_figures_forgotten() -> Iterator[None]:
     """The dashboard and the worklist keep figures, rows and the list of themes in the cache
     under a version that a save renews (``reporting.figures.now_version``), the case page
-    itself under tokens (``complaints.page_cache``). A test's saves are rolled back, the version
-    it left is not, and the tests of a process share one Redis database: renewed after each
-    test, so no later test is shown what this one kept."""
+    itself under tokens (``complaints.page_cache``), the public form its desk, decree days and
+    norms (``intake_setup``). A test's saves are rolled back, the version it left is not, and
+    the tests of a process share one cache: renewed after each test, so no later test is shown
+    what this one kept."""
     yield
     from complaints.page_cache import case_pages_changed
+    from complaints.services.public import intake_setup_changed
     from reporting.figures import open_now_changed
 
     open_now_changed()
     case_pages_changed()  # the kept case pages (complaints.page_cache), likewise
+    intake_setup_changed()  # the public form's desk, decree days and norms, likewise
 
 
 # ---------------------------------------------------------------------------

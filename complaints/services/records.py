@@ -258,6 +258,17 @@ def attachment_store(
 ) -> Attachment:
     """Store a checked file on a case under a random name. The caller holds the case lock
     and records the event; staff uploads go through ``attachment_add``."""
+    attachment = attachment_written(complaint, clean, actor=actor, by_citizen=by_citizen)
+    attachment.save()
+    return attachment
+
+
+def attachment_written(
+    complaint: Complaint, clean: CleanFile, *, actor: User | None, by_citizen: bool = False
+) -> Attachment:
+    """A checked file written to storage under a random name (``attachment_path``), its row
+    not yet saved: the public form writes its files before it registers the case, so the
+    registration's lock on the reference numbers is not held while files are written."""
     attachment = Attachment(
         complaint=complaint,
         original_name=clean.name[:255],
@@ -267,5 +278,4 @@ def attachment_store(
         added_by_citizen=by_citizen,
     )
     attachment.file.save(f"upload.{clean.extension}", ContentFile(clean.content), save=False)
-    attachment.save()
     return attachment

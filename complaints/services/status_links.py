@@ -19,15 +19,22 @@ TOKEN_BYTES = 24
 TOKEN_LENGTH = 32
 
 
-def status_link_issue(complaint: Complaint, *, new_case: bool = False) -> str:
+def status_link_token() -> str:
+    """A new token, not yet issued (``status_link_issue``)."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def status_link_issue(complaint: Complaint, *, new_case: bool = False, token: str = "") -> str:
     """A new token for ``complaint`` (earlier ones revoked; ``new_case``: it was registered
-    in this transaction, so there are none to revoke). Returns the token itself: it exists
-    only in this return value and the mail it goes into. Call inside a transaction."""
+    in this transaction, so there are none to revoke), or ``token`` when one was made for it
+    beforehand (``status_link_token``: the public form writes its mail before the case).
+    Returns the token itself: it exists only in this return value and the mail it goes into.
+    Call inside a transaction."""
     if not new_case:
         StatusLink.objects.filter(complaint=complaint, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = token or status_link_token()
     StatusLink.objects.create(complaint=complaint, token_hash=token_hash(token))
     return token
 

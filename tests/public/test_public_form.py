@@ -177,13 +177,13 @@ def test_the_usual_submission_asks_nothing_before_its_transaction(client, desk):
     assert Complaint.objects.count() == 1
 
 
-def test_the_submission_holds_the_years_reference_counter_for_two_statements(desk):
+def test_the_submission_takes_its_number_before_it_writes_and_writes_the_case_once(desk):
     """The reference's upsert locks the year's counter until commit, and every other
-    registration waits for it: everything else (the reads, the case, its event, its status
-    link, rendering the acknowledgement) comes before it, under a placeholder reference;
-    holding the lock, only the case's reference is set and the acknowledgement written. The
-    placeholder is in nothing committed."""
-    from complaints.models import CaseEvent, StatusLink
+    registration waits for it: the reads and the rendering of the acknowledgement (with a
+    placeholder for the number) come before it, and no write does. Then the case is inserted
+    once, with its number: no UPDATE after it, which would write each of the case's indexes a
+    second time. The placeholder is in nothing committed."""
+    from complaints.models import StatusLink
     from complaints.services.public import PENDING_PREFIX, complaint_submit
 
     fields = {"complainant_name": "Ina Twee", "complainant_email": "ina@example.nl",
@@ -192,15 +192,12 @@ def test_the_submission_holds_the_years_reference_counter_for_two_statements(des
         submitted = complaint_submit(key=uuid.uuid4(), fields=fields)
     statements = [query["sql"].lstrip() for query in captured]
     counter = next(n for n, sql in enumerate(statements) if "complaints_referencecounter" in sql)
-    before = " ".join(statements[:counter])
-    for table in ("complaints_complaint", "complaints_caseevent", "complaints_statuslink"):
-        assert f'INSERT INTO "{table}"' in before
+    assert not [sql for sql in statements[:counter] if sql.startswith(("INSERT", "UPDATE"))]
     after = [" ".join(sql.split()[:3]) for sql in statements[counter + 1 :]]
-    assert after[:2] == [
-        'UPDATE "complaints_complaint" SET',
-        'INSERT INTO "complaints_outboxmessage"',
-    ]
-    assert all(sql.startswith("RELEASE") for sql in after[2:])
+    assert after[0] == 'INSERT INTO "complaints_complaint"'
+    assert not [sql for sql in after if sql.startswith("UPDATE")]
+    for table in ("complaints_caseevent", "complaints_statuslink", "complaints_outboxmessage"):
+        assert f'INSERT INTO "{table}"' in after
 
     complaint = Complaint.objects.get()
     assert complaint.reference == submitted.complaint.reference
@@ -211,6 +208,51 @@ def test_the_submission_holds_the_years_reference_counter_for_two_statements(des
     assert PENDING_PREFIX not in ack.subject + ack.body
     assert CaseEvent.objects.filter(complaint=complaint).exists()
     assert StatusLink.objects.filter(complaint=complaint).exists()
+
+
+def test_a_submission_reads_the_desk_decree_days_and_norms_kept_from_the_one_before(desk):
+    from complaints.services.public import complaint_submit
+
+    fields = {"complainant_name": "Ina Twee", "conduct_description": "Niet teruggebeld.",
+              "language": "nl"}  # fmt: skip
+    complaint_submit(key=uuid.uuid4(), fields=fields)
+    with CaptureQueriesContext(connection) as captured:
+        second = complaint_submit(key=uuid.uuid4(), fields=fields).complaint
+    read = " ".join(q["sql"] for q in captured if q["sql"].lstrip().startswith("SELECT"))
+    for table in ("accounts_department", "ladder_equalday", "ladder_servicenorms"):
+        assert f'FROM "{table}"' not in read
+    assert second.department == desk
+
+
+def test_a_changed_desk_decree_day_or_norm_counts_for_the_next_submission(desk):
+    """What a functional admin changes applies to the very next complaint, kept or not."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from complaints.services.public import complaint_submit
+    from ladder.deadlines import add_working_days
+    from ladder.models import EqualDay, ServiceNorms
+
+    fields = {"complainant_name": "Ina Twee", "conduct_description": "Niet teruggebeld.",
+              "language": "nl"}  # fmt: skip
+    first = complaint_submit(key=uuid.uuid4(), fields=fields).complaint  # the setup is kept
+    norms = ServiceNorms.current()
+    norms.first_contact_days += 3
+    norms.save()
+    today = timezone.localdate()
+    EqualDay.objects.create(day=add_working_days(today, 1), decree="test")
+    desk.receives_public_complaints = False
+    desk.save()
+    other = DepartmentFactory(code="kb", name="Klantenbureau", receives_public_complaints=True)
+
+    case = complaint_submit(key=uuid.uuid4(), fields=fields).complaint
+    assert case.department == other
+    days = frozenset(EqualDay.objects.values_list("day", flat=True))
+    assert case.first_contact_due == add_working_days(
+        today, norms.first_contact_days, equal_days=days
+    )
+    assert case.first_contact_due > first.first_contact_due + timedelta(days=3)
 
 
 def test_a_send_whose_draft_outlived_its_complaint_shows_the_first(client, desk):
