@@ -112,6 +112,18 @@ def _select(widget: dict) -> str | None:
     return "".join(out)
 
 
+def _file_input(widget: dict) -> str | None:
+    """``django/forms/widgets/clearable_file_input.html`` for a field with no file yet (every
+    upload form of the apps); None for one that shows its current file."""
+    if widget["is_initial"]:
+        return None
+    return (
+        f'<input type="{_print(widget["type"])}" name="{_print(widget["name"])}"'
+        + _attrs(widget["attrs"])
+        + ">"
+    )
+
+
 FIELD = "components/form_field.html"
 
 
@@ -192,8 +204,9 @@ def _form_field(field) -> str:
 
 
 class FormRenderer(DjangoTemplates):
-    """Django's ``DjangoTemplates`` renderer, with inputs, text areas and selects in Python,
-    and ``components/form_field.html`` as the template of ``{{ field.as_field_group }}``."""
+    """Django's ``DjangoTemplates`` renderer, with inputs, text areas, selects and empty file
+    inputs in Python, and ``components/form_field.html`` as the template of
+    ``{{ field.as_field_group }}``."""
 
     field_template_name = FIELD
 
@@ -208,6 +221,10 @@ class FormRenderer(DjangoTemplates):
                 return _textarea(widget)
             if template_name == WIDGETS + "select.html":
                 markup = _select(widget)
+                if markup is not None:
+                    return markup
+            if template_name == WIDGETS + "clearable_file_input.html":
+                markup = _file_input(widget)
                 if markup is not None:
                     return markup
         return super().render(template_name, context, request=request)
