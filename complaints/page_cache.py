@@ -26,8 +26,9 @@ drawn for one user, under a key made of:
   new release never serves a page the old one drew.
 
 Tokens are renewed after commit (a page drawn by another request before it, from what was
-committed before, is stored under the old token), once per transaction: a round trip to the
-cache (about 0.15 ms) for the case's rows a service writes. A write that passes
+committed before, is stored under the old token), once per transaction, in the one round trip
+that takes all of the transaction's writes to the cache after its commit
+(``config.cache.version_renew_after_commit``). A write that passes
 Django's signals (``QuerySet.update``, raw SQL) is seen when it changes the case's version or
 last change (the retention sweep's does), else within ``SECONDS``. A cache that is down costs
 the drawing, never an error page.
@@ -57,7 +58,7 @@ from django.utils import translation
 
 from accounts.middleware import TYPED
 from config.cache import kept as cache_kept
-from config.cache import version_renew, versions
+from config.cache import version_renew, version_renew_after_commit, versions
 from config.release import release_token
 
 log = logging.getLogger(__name__)
@@ -99,25 +100,12 @@ def _renew(key: str) -> None:
     version_renew(key, SECONDS, without="case pages are drawn on every visit")
 
 
-class _AfterCommit:
-    """The renewal of one token after commit: one per token per transaction."""
-
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-    def __call__(self) -> None:
-        _renew(self.key)
-
-
 def _after_commit(key: str) -> None:
     """Renew ``key`` again when the current transaction commits (once, however many rows it
-    writes); nothing outside a transaction."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        return
-    pending = connection.run_on_commit
-    if not any(isinstance(call, _AfterCommit) and call.key == key for _, call, _ in pending):
-        transaction.on_commit(_AfterCommit(key))
+    writes, with its other writes to the cache: ``version_renew_after_commit``); nothing
+    outside a transaction."""
+    if transaction.get_connection().in_atomic_block:
+        version_renew_after_commit(key, SECONDS)
 
 
 def _changed(key: str) -> None:

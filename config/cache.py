@@ -13,9 +13,10 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from django.db import transaction
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -52,11 +53,38 @@ class ReusedClients(RedisCacheClient):
             raise ValueError(f"Key '{key}' not found.")
         return value
 
+    def write_many(self, sets: list[tuple], adds: list[tuple]) -> list[bool]:
+        """Django's ``set`` of each of ``sets`` and ``add`` of each of ``adds`` (key, value,
+        timeout: made and converted by the cache), in one round trip (a pipeline); what each
+        add did."""
+        pipe = self.get_client(write=True).pipeline(transaction=False)
+        for key, value, timeout in sets:
+            if timeout == 0:
+                pipe.delete(key)
+            else:
+                pipe.set(key, self._serializer.dumps(value), ex=timeout)
+        for key, value, timeout in adds:
+            pipe.set(key, self._serializer.dumps(value), ex=timeout, nx=True)
+        return [bool(added) for added in pipe.execute()[len(sets) :]]
+
 
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = ReusedClients
+
+    def write_many(self, sets: dict, adds: dict) -> dict[str, bool]:
+        """``set`` each of ``sets`` and ``add`` each of ``adds`` (key: (value, timeout)) in one
+        round trip; what each add did (True: it made the key)."""
+
+        def made(writes: dict) -> list[tuple]:
+            return [
+                (self.make_and_validate_key(key), value, self.get_backend_timeout(timeout))
+                for key, (value, timeout) in writes.items()
+            ]
+
+        added = self._cache.write_many(made(sets), made(adds))
+        return dict(zip(adds, added, strict=True))
 
 
 def kept(key: str, compute: Callable[[], T], seconds: int, *, without: str) -> T:
@@ -104,3 +132,87 @@ def version_renew(key: str, timeout: int | None, *, without: str) -> None:
         cache.set(key, uuid.uuid4().hex[:12], timeout)
     except Exception:  # noqa: BLE001 -- the cache is down: nothing is kept either
         log.warning("cache unreachable; %s", without)
+
+
+# ---------------------------------------------------------------------------
+# Writes after commit, in one round trip
+# ---------------------------------------------------------------------------
+# What a transaction tells the cache when it commits (the new version of what it changed, the
+# key of a nudge to a worker: ``complaints.page_cache``, ``reporting.figures``,
+# ``reporting.rollups``, ``complaints.services.outbox``) is sent in one round trip, after the
+# commit: a registration on the public form made four round trips then, about 0.6 ms of its
+# 9, now one of about 0.2 (bench/query-plans.md). Within a transaction a key is written once
+# (the last value; an ``add`` asked twice is sent once, and each of its callers told). What was
+# asked inside a savepoint that is rolled back is still sent when the transaction had asked for
+# something before it: a version renewed or a worker nudged once too often, which is harmless.
+
+
+class _AfterCommit:
+    """The cache writes of one transaction, sent when it commits."""
+
+    def __init__(self) -> None:
+        self.sets: dict[str, tuple] = {}
+        self.adds: dict[str, tuple] = {}
+        self.then: dict[str, list[Callable[[bool | None], None]]] = {}
+        self.sent = False
+
+    def __call__(self) -> None:
+        self.sent = True
+        _write(self.sets, self.adds, self.then)
+
+
+def _write(sets: dict, adds: dict, then: dict) -> None:
+    try:
+        backend = caches["default"]
+        if isinstance(backend, RedisCache):
+            added = backend.write_many(sets, adds)
+        else:  # the in-process cache of ``make run`` and the tests: one by one
+            for key, (value, timeout) in sets.items():
+                backend.set(key, value, timeout)
+            added = {key: backend.add(key, *value_timeout) for key, value_timeout in adds.items()}
+    except Exception:  # noqa: BLE001 -- the cache is down: each caller is told (None)
+        log.warning("cache unreachable; %s not renewed, %s not added", list(sets), list(adds))
+        added = dict.fromkeys(adds)
+    for key, callers in then.items():
+        for caller in callers:
+            caller(added[key])
+
+
+def _pending() -> _AfterCommit | None:
+    """The writes of the current transaction (registered with ``on_commit`` at the first);
+    None outside a transaction."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None
+    for _savepoints, call, _robust in connection.run_on_commit:
+        # (One sent already stays listed when a test ran the hooks of a transaction that
+        # does not end: ``captureOnCommitCallbacks(execute=True)``.)
+        if isinstance(call, _AfterCommit) and not call.sent:
+            return call
+    writes = _AfterCommit()
+    transaction.on_commit(writes)
+    return writes
+
+
+def version_renew_after_commit(key: str, timeout: int | None) -> None:
+    """``version_renew`` when the current transaction commits (now, outside one)."""
+    value = uuid.uuid4().hex[:12]
+    writes = _pending()
+    if writes is None:
+        _write({key: (value, timeout)}, {}, {})
+    else:
+        writes.sets[key] = (value, timeout)
+
+
+def add_after_commit(key: str, value, timeout: int, then: Callable[[bool | None], None]) -> None:
+    """``cache.add(key, value, timeout)`` when the current transaction commits (now, outside
+    one), then ``then(added)``: True when this add made the key, False when it was there, None
+    when the cache is down."""
+    writes = _pending()
+    if writes is None:
+        _write({}, {key: (value, timeout)}, {key: [then]})
+        return
+    writes.adds.setdefault(key, (value, timeout))
+    callers = writes.then.setdefault(key, [])
+    if then not in callers:
+        callers.append(then)

@@ -30,7 +30,7 @@ from complaints.models import (
     Theme,
 )
 from complaints.models.choices import OPEN_STAGES
-from config.cache import version_renew, versions
+from config.cache import version_renew, version_renew_after_commit, versions
 
 from .kept import kept
 from .ladder_metrics import Ratio
@@ -361,6 +361,12 @@ NOW_CACHE_SECONDS = 60
 def open_now_changed() -> None:
     """What ``open_now`` counts has changed: the kept figures are not used again."""
     version_renew(NOW_VERSION_KEY, None, without="the figures of now are counted each time")
+
+
+def open_now_changed_after_commit() -> None:
+    """``open_now_changed`` when the current transaction commits, with its other writes to the
+    cache (``config.cache.version_renew_after_commit``); now, outside a transaction."""
+    version_renew_after_commit(NOW_VERSION_KEY, None)
 
 
 def now_version() -> str | None:

@@ -35,7 +35,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Min, Q, Value, When
 from django.db.models.functions import TruncDate
@@ -48,6 +47,7 @@ from complaints.models import (
     Rung,
     SurveyResponse,
 )
+from config.cache import add_after_commit
 
 from .aggregates import DaysBetween, day_bounds
 from .models import DirtyMonth, Lesson, MonthFigures
@@ -100,7 +100,7 @@ def rollups_mark(months: Iterable[date | None]) -> None:
     if not months:
         return
     DirtyMonth.objects.bulk_create([DirtyMonth(month=m) for m in months], ignore_conflicts=True)
-    transaction.on_commit(_nudge)
+    _nudge()
 
 
 # Changes are gathered this long before a refresh runs: every registration, edit and
@@ -111,21 +111,28 @@ REFRESH_QUEUED_KEY = "rollups-refresh-queued"
 
 
 def _nudge() -> None:
-    """Queue a refresh for the changes of the next ``REFRESH_DELAY`` seconds: the first change
-    queues one that runs when they are over; the others find it queued (a key in the cache).
-    A change commits before its nudge, so the queued refresh always sees its marked months.
-    Without a cache it queues anyway; with the broker down, the beat sweep refreshes later."""
+    """After commit, queue a refresh for the changes of the next ``REFRESH_DELAY`` seconds:
+    the first change queues one that runs when they are over; the others find it queued (a key
+    in the cache, added with the transaction's other writes to it: ``add_after_commit``). A
+    change commits before its nudge, so the queued refresh always sees its marked months."""
     from .tasks import rollups_refresh_task
 
     if rollups_refresh_task.app.conf.task_always_eager:
-        # Tasks run in-process (``make run``, the tests): now, for every change, as nothing
-        # would run later for the changes that follow.
-        rollups_refresh_task.delay()
+        # Tasks run in-process (``make run``, the tests): after commit, for every change, as
+        # nothing would run later for the changes that follow.
+        transaction.on_commit(rollups_refresh_task.delay)
         return
-    try:
-        if not cache.add(REFRESH_QUEUED_KEY, 1, timeout=REFRESH_DELAY):
-            return
-    except Exception:  # noqa: BLE001 -- the cache is down: queue one for this change
+    add_after_commit(REFRESH_QUEUED_KEY, 1, REFRESH_DELAY, then=_queue_refresh)
+
+
+def _queue_refresh(added: bool | None) -> None:
+    """The refresh, unless one is queued (``added`` False). Without a cache (None) it queues
+    anyway; with the broker down, the beat sweep refreshes later."""
+    from .tasks import rollups_refresh_task
+
+    if added is False:
+        return
+    if added is None:
         log.warning("Cache unreachable; a rollup refresh is queued for this change.")
     try:
         rollups_refresh_task.apply_async(countdown=REFRESH_DELAY)

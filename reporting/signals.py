@@ -4,12 +4,11 @@ These are signal receivers in the higher layer (reporting listens to complaints;
 each marks the months a change touches, before and after, in the writer's transaction.
 """
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
 from complaints.models import Complaint, OmbudsmanCase, SurveyResponse, Theme
 
-from .figures import open_now_changed
+from .figures import open_now_changed, open_now_changed_after_commit
 from .models import ImprovementAction, Lesson
 from .rollups import case_months, month_of, rollups_mark
 
@@ -30,7 +29,7 @@ def _now_changed(*args, **kwargs) -> None:
     """The dashboard's figures of now (open cases, improvement actions): a new version now
     and again after commit (reporting.figures.open_now_kept)."""
     open_now_changed()
-    transaction.on_commit(open_now_changed)
+    open_now_changed_after_commit()
 
 
 def _themes_changed(sender, instance, action: str, **kwargs) -> None:

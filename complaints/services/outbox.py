@@ -37,6 +37,7 @@ from complaints.models import (
     OutboxMessage,
     OutboxStatus,
 )
+from config.cache import add_after_commit
 
 from .bulk_copy import copy_insert
 from .errors import CaseError
@@ -101,7 +102,7 @@ def outbox_enqueue(
     else:
         message, created = OutboxMessage.objects.get_or_create(key=key, defaults=fields)
     if created:
-        transaction.on_commit(outbox_nudge_sweep)
+        outbox_nudge_after_commit()
     return message
 
 
@@ -113,7 +114,7 @@ def outbox_enqueue_new(messages: list[dict], *, nudge: bool = True) -> list[int]
     (``outbox_nudge_sweep``), as the deadline sweep does after its mails."""
     ids = copy_insert(OutboxMessage, messages)
     if ids and nudge:
-        transaction.on_commit(outbox_nudge_sweep)
+        outbox_nudge_after_commit()
     return ids
 
 
@@ -222,7 +223,7 @@ def outbox_retry(*, message_id: int, actor: User) -> OutboxMessage:
             note=gettext("Sending retried: %(subject)s") % {"subject": message.subject},
             message=message.pk,
         )
-    transaction.on_commit(outbox_nudge_sweep)
+    outbox_nudge_after_commit()
     return message
 
 
@@ -311,18 +312,40 @@ SWEEP_QUEUED_SECONDS = 30  # a queued sweep no worker started by then is queued 
 
 
 def outbox_nudge_sweep() -> None:
-    """Ask a worker to send every pending row now, after the commit that wrote a row (one
-    sweep for the rows of a burst). Never fails the caller: the beat's sweep is the safety
-    net. Without a cache it queues anyway."""
+    """Ask a worker to send every pending row now (one sweep for the rows of a burst). Never
+    fails the caller: the beat's sweep is the safety net. Without a cache it queues anyway.
+    After a transaction that wrote rows: ``outbox_nudge_after_commit``."""
     from complaints.tasks import outbox_sweep_task
 
-    if not outbox_sweep_task.app.conf.task_always_eager:
-        # (In-process, ``make run`` and the tests, the sweep runs now, every time.)
-        try:
-            if not cache.add(SWEEP_QUEUED_KEY, 1, timeout=SWEEP_QUEUED_SECONDS):
-                return
-        except Exception:  # noqa: BLE001 -- the cache is down: queue one for this row
-            log.warning("outbox: cache unreachable; a sweep is queued for this message")
+    if outbox_sweep_task.app.conf.task_always_eager:
+        _sweep_queued(True)  # (in-process, ``make run`` and the tests: every time)
+        return
+    try:
+        added = cache.add(SWEEP_QUEUED_KEY, 1, timeout=SWEEP_QUEUED_SECONDS)
+    except Exception:  # noqa: BLE001 -- the cache is down: queue one for this row
+        added = None
+    _sweep_queued(added)
+
+
+def outbox_nudge_after_commit() -> None:
+    """``outbox_nudge_sweep`` when the current transaction commits (now, outside one), its key
+    added with the transaction's other writes to the cache (``add_after_commit``)."""
+    from complaints.tasks import outbox_sweep_task
+
+    if outbox_sweep_task.app.conf.task_always_eager:
+        transaction.on_commit(outbox_nudge_sweep)
+        return
+    add_after_commit(SWEEP_QUEUED_KEY, 1, SWEEP_QUEUED_SECONDS, then=_sweep_queued)
+
+
+def _sweep_queued(added: bool | None) -> None:
+    """Queue the sweep, unless one is queued (``added`` False; None: the cache is down)."""
+    from complaints.tasks import outbox_sweep_task
+
+    if added is False:
+        return
+    if added is None:
+        log.warning("outbox: cache unreachable; a sweep is queued for this message")
     try:
         outbox_sweep_task.delay()
     except Exception:  # noqa: BLE001 - broker down: the rows wait for the beat's sweep

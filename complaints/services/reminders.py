@@ -102,7 +102,7 @@ from complaints.models import (
     Stage,
 )
 from complaints.services.bulk_copy import copy_insert
-from complaints.services.outbox import outbox_enqueue_new, outbox_nudge_sweep
+from complaints.services.outbox import outbox_enqueue_new, outbox_nudge_after_commit
 from ladder.deadlines import add_working_days
 from ladder.models import ServiceNorms
 from ladder.selectors import equal_days as configured_equal_days
@@ -486,7 +486,7 @@ def reminder_sweep(*, today: date) -> int:
     if count:
         # Once, not after each mail: the worker sends them all (after the commit of a caller's
         # transaction, if there is one).
-        transaction.on_commit(outbox_nudge_sweep)
+        outbox_nudge_after_commit()
         log.info("reminder sweep for %s: %s reminders written", today.isoformat(), count)
     return count
 
