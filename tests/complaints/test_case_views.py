@@ -686,3 +686,22 @@ def test_the_selects_of_users_read_as_values_give_the_html_of_the_model_choices(
         assert all(type(pk) is int and type(label) is str for pk, label in field.choices[1:])
         assert "Anna &lt;de&gt; Vries" in expected and " selected" in expected
         assert "z@example.org" in expected
+
+
+def test_who_may_be_assigned_is_asked_only_when_the_departments_list_is_not_kept(
+    client, handler, department, user_factory, monkeypatch
+):
+    """The case page keeps its select of handlers per department (``shared_kept``): a page
+    drawn while the list is kept does not even build the query of who may be assigned."""
+    from complaints.views.staff import case as case_views
+
+    user_factory(handler=True, department=department, full_name="Bea Tweede")
+    first, second = (ComplaintFactory(department=department) for _ in range(2))
+    asked = []
+    real = case_views.handlers_for
+    monkeypatch.setattr(case_views, "handlers_for", lambda c: asked.append(c.pk) or real(c))
+    client.force_login(handler)
+    for case in (first, second):
+        page = client.get(reverse("complaints:case", args=[case.reference])).content.decode()
+        assert "Bea Tweede" in page and handler.full_name in page  # the select's options
+    assert asked == [first.pk]
