@@ -57,8 +57,8 @@ from django.middleware.csrf import get_token
 from django.utils import translation
 
 from accounts.middleware import TYPED
+from config.cache import current_version, version_renew, version_renew_after_commit, versions
 from config.cache import kept as cache_kept
-from config.cache import version_renew, version_renew_after_commit, versions
 from config.release import release_token
 
 log = logging.getLogger(__name__)
@@ -209,8 +209,7 @@ def shared_token() -> str | None:
     """The shared token (``SHARED_KEY``), made if there is none; None when the cache is down.
     For a kept page other than a case's (the worklist's), which the shell and the names on it
     tie to the same changes."""
-    found = versions([SHARED_KEY], SECONDS)
-    return found[SHARED_KEY] if found else None
+    return current_version(SHARED_KEY, SECONDS)
 
 
 def shows_once(request: HttpRequest) -> bool:

@@ -109,6 +109,10 @@ def kept(key: str, compute: Callable[[], T], seconds: int, *, without: str) -> T
 # renewed (``version_renew``), after which it is never read again and expires.
 
 
+def _new_version() -> str:
+    return uuid.uuid4().hex[:12]
+
+
 def versions(keys: Iterable[str], timeout: int | None) -> dict[str, str] | None:
     """The current version under each of ``keys`` (one round trip when all are there; a
     missing one is made, ``add`` so that of two requests at once both read the same); None
@@ -118,18 +122,24 @@ def versions(keys: Iterable[str], timeout: int | None) -> dict[str, str] | None:
         found = cache.get_many(keys)
         for key in keys:
             if found.get(key) is None:
-                cache.add(key, uuid.uuid4().hex[:12], timeout)
+                cache.add(key, _new_version(), timeout)
                 found[key] = cache.get(key)
     except Exception:  # noqa: BLE001 -- the cache is down: keep nothing
         return None
     return None if None in found.values() else found
 
 
+def current_version(key: str, timeout: int | None) -> str | None:
+    """The current version under ``key`` (``versions``, for one key)."""
+    found = versions([key], timeout)
+    return found[key] if found else None
+
+
 def version_renew(key: str, timeout: int | None, *, without: str) -> None:
     """A new version under ``key``: what was kept under the old one is not used again.
     ``without`` says in the log what goes without the cache when it is down."""
     try:
-        cache.set(key, uuid.uuid4().hex[:12], timeout)
+        cache.set(key, _new_version(), timeout)
     except Exception:  # noqa: BLE001 -- the cache is down: nothing is kept either
         log.warning("cache unreachable; %s", without)
 
@@ -196,7 +206,7 @@ def _pending() -> _AfterCommit | None:
 
 def version_renew_after_commit(key: str, timeout: int | None) -> None:
     """``version_renew`` when the current transaction commits (now, outside one)."""
-    value = uuid.uuid4().hex[:12]
+    value = _new_version()
     writes = _pending()
     if writes is None:
         _write({key: (value, timeout)}, {}, {})

@@ -30,7 +30,7 @@ from complaints.models import (
     Theme,
 )
 from complaints.models.choices import OPEN_STAGES
-from config.cache import version_renew, version_renew_after_commit, versions
+from config.cache import current_version, version_renew, version_renew_after_commit
 
 from .kept import kept
 from .ladder_metrics import Ratio
@@ -372,8 +372,7 @@ def open_now_changed_after_commit() -> None:
 def now_version() -> str | None:
     """The version of what the open cases are now (``open_now_changed``), or None when the
     cache is down (then nothing is kept: count each time)."""
-    found = versions([NOW_VERSION_KEY], None)
-    return found[NOW_VERSION_KEY] if found else None
+    return current_version(NOW_VERSION_KEY, None)
 
 
 def kept_now(key: str, compute: Callable[[], T], *, version: str | None) -> T:

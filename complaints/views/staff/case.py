@@ -177,15 +177,16 @@ def render_case(
         )
     if kept_selects:
         # The same for every case of the department: kept for every case page.
-        selects = (
-            ("assign_form", "handler", f"handlers:{complaint.department_id}", handlers_for),
-            ("party_form", "employee", "employees", None),
-        )
-        for name, field, kept_as, queryset_for in selects:
-            if context.get(name) is not None:
-                select = context[name].fields[field]
-                options = partial(_options, select, complaint, queryset_for)
-                select.choices = shared_kept(kept_as, options)
+        handler = context["assign_form"].fields["handler"]
+
+        def handler_options() -> list:
+            handler.queryset = handlers_for(complaint)
+            return user_options(handler)
+
+        handler.choices = shared_kept(f"handlers:{complaint.department_id}", handler_options)
+        if context["party_form"] is not None:
+            employee = context["party_form"].fields["employee"]
+            employee.choices = shared_kept("employees", partial(user_options, employee))
     context["unsaved"] = _unsaved_texts(
         forms, judged, context, editable=can_act and complaint.is_open, complaint=complaint
     )
@@ -243,14 +244,6 @@ def _moved_on(form, **now):
 
 def _version_now(complaint: Complaint) -> int:
     return Complaint.objects.values_list("version", flat=True).get(pk=complaint.pk)
-
-
-def _options(select, complaint: Complaint, queryset_for=None) -> list:
-    """``user_options`` of ``select``, its queryset first made by ``queryset_for(complaint)``
-    when it is given (the list was not kept)."""
-    if queryset_for is not None:
-        select.queryset = queryset_for(complaint)
-    return user_options(select)
 
 
 def user_options(field) -> list:
