@@ -8,10 +8,15 @@ import logging
 from django.http import HttpRequest
 
 from complaints.ratelimit import client_address
+from config.compiled import CompiledInsert
 
 from .models import AccessRecord, AccessResult
 
 logger = logging.getLogger(__name__)
+
+# Written on every case page, kept or drawn: Django compiling the INSERT was most of its cost
+# (bench/query-plans.md). Nothing listens to the audit's saves.
+_RECORD = CompiledInsert(AccessRecord)
 
 
 def _address(request: HttpRequest) -> str | None:
@@ -30,7 +35,7 @@ def audit_record(
     reference: str = "",
     result: str = AccessResult.ALLOWED,
     detail: dict | None = None,
-) -> AccessRecord | None:
+) -> None:
     """Record that ``request.user`` did ``action`` on ``reference`` with ``result``.
 
     ``reference`` is a case reference or a description of what an export held; never put a
@@ -39,10 +44,10 @@ def audit_record(
     view that calls another) records nothing more.
     """
     if getattr(request, "_audit_recorded", False):
-        return None
+        return
     request._audit_recorded = True
     user = request.user if request.user.is_authenticated else None
-    return AccessRecord.objects.create(
+    _RECORD.insert(
         user=user,
         user_email=user.email if user else "",
         action=action,

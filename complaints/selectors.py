@@ -11,18 +11,20 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Least
 
 from accounts.models import User
+from config.compiled import Compiled
 
 from .models import (
+    Attachment,
     CaseEvent,
     Complaint,
     ComplaintPart,
@@ -38,6 +40,7 @@ from .models import (
     RecommendationStatus,
     ReopenRequest,
     Stage,
+    Theme,
 )
 
 VIEW_ALL = "accounts.view_all_complaints"
@@ -49,65 +52,150 @@ VIEW_SPECIAL = "accounts.view_special_category"
 def complaints_visible_to(user: User) -> QuerySet[Complaint]:
     """Need to know: coordinators see every case; handlers and managers the cases of
     their department and the cases assigned to them; everyone else none."""
-    complaints = Complaint.objects.all()
+    return _visible(Complaint.objects.all(), _scope(user), user.department_id, user.pk)
+
+
+def _scope(user: User) -> str:
+    """Which cases ``user`` sees (``complaints_visible_to``): "all", "own" (their
+    department's and their own), or "none"."""
     if not user.is_authenticated or not user.is_active:
-        return complaints.none()
+        return "none"
     if user.has_perm(VIEW_ALL):
-        return complaints
+        return "all"
     if user.has_perm(HANDLE) or user.has_perm(VIEW_DEPARTMENT):
-        return complaints.filter(Q(department_id=user.department_id) | Q(handler_id=user.pk))
+        return "own"
+    return "none"
+
+
+def _visible(complaints: QuerySet, scope: str, department_id, user_id) -> QuerySet[Complaint]:
+    if scope == "all":
+        return complaints
+    if scope == "own":
+        return complaints.filter(Q(department_id=department_id) | Q(handler_id=user_id))
     return complaints.none()
+
+
+def _with_relations(complaints: QuerySet) -> QuerySet[Complaint]:
+    # "survey": the complainant's answer, if any (a reverse one-to-one: a join, no query).
+    # "ombudsman_case": the rung-3 phase, if any (a reverse one-to-one: a join, no query).
+    return complaints.select_related(
+        "department",
+        "handler",
+        "conduct_department",
+        "registered_by",
+        "survey",
+        "ombudsman_case__ombudsman",
+        # "lesson": the lesson of the learning loop (reporting app), if any: a join, no
+        # query. Named by string only: complaints does not import reporting.
+        "lesson__cause",
+        "lesson__theme",
+    )
+
+
+class _VisibleCase:
+    """A read of the case with a given reference that the user may see, ``shape``d by a
+    function of the queryset, compiled once (``config.compiled``) for each scope: one SQL
+    text for "all" and one for "own"; a user without a department has another (Django writes
+    IS NULL) and is read through the ORM."""
+
+    def __init__(self, shape) -> None:
+        def own(reference, department, user):
+            return shape(
+                _visible(Complaint.objects.filter(reference=reference), "own", department, user)
+            )
+
+        self._shape = shape
+        self._all = Compiled(
+            lambda reference: shape(Complaint.objects.filter(reference=reference)), reference=str
+        )
+        self._own = Compiled(own, reference=str, department=int, user=int)
+
+    def rows(self, user: User, reference: str) -> list:
+        scope = _scope(user)
+        if scope == "all":
+            return self._all.rows(reference=reference)
+        if scope == "own" and user.department_id is not None:
+            return self._own.rows(reference=reference, department=user.department_id, user=user.pk)
+        if scope == "own":
+            return list(self._shape(complaints_visible_to(user).filter(reference=reference)))
+        return []
+
+
+_CASE = _VisibleCase(_with_relations)
+
+# What the case page lists of a case: each list compiled once (config.compiled), in the
+# related model's order, as ``prefetch_related`` would give it. Accessor -> query.
+_LISTS = {
+    "themes": Compiled(lambda case: Theme.objects.filter(complaints=case), case=int),
+    "parties": Compiled(
+        lambda case: Party.objects.select_related("employee").filter(complaint_id=case), case=int
+    ),
+    "parts": Compiled(lambda case: ComplaintPart.objects.filter(complaint_id=case), case=int),
+    "contacts": Compiled(
+        lambda case: ContactMoment.objects.select_related("recorded_by").filter(complaint_id=case),
+        case=int,
+    ),
+    "notes": Compiled(
+        lambda case: Note.objects.select_related("author").filter(complaint_id=case), case=int
+    ),
+    "attachments": Compiled(lambda case: Attachment.objects.filter(complaint_id=case), case=int),
+    # With the letter of each LETTER event: the letters panel and the guards of the closing
+    # moves read the letters from here (complaints.models.guards.letters_of).
+    "events": Compiled(
+        lambda case: (
+            CaseEvent.objects.select_related("actor", "letter")
+            .defer("letter__sections", "letter__body_text")
+            .filter(complaint_id=case)
+        ),
+        case=int,
+    ),
+}
 
 
 def complaint_for(user: User, reference: str) -> Complaint:
     """The case page's case with everything the page shows, in a fixed number of queries.
-    A case the user may not see raises DoesNotExist, exactly like one that does not exist."""
-    return (
-        complaints_visible_to(user)
-        # "survey": the complainant's answer, if any (a reverse one-to-one: a join, no query).
-        # "ombudsman_case": the rung-3 phase, if any (a reverse one-to-one: a join, no query).
-        .select_related(
-            "department",
-            "handler",
-            "conduct_department",
-            "registered_by",
-            "survey",
-            "ombudsman_case__ombudsman",
-            # "lesson": the lesson of the learning loop (reporting app), if any: a join, no
-            # query. Named by string only: complaints does not import reporting.
-            "lesson__cause",
-            "lesson__theme",
-        )
-        .prefetch_related(
-            "themes",
-            Prefetch("parties", queryset=Party.objects.select_related("employee")),
-            Prefetch("parts", queryset=ComplaintPart.objects.prefetch_related("norms")),
-            Prefetch("contacts", queryset=ContactMoment.objects.select_related("recorded_by")),
-            Prefetch("notes", queryset=Note.objects.select_related("author")),
-            "attachments",
-            # With the letter of each LETTER event: the letters panel and the guards of the
-            # closing moves read the letters from here (complaints.models.guards.letters_of).
-            Prefetch(
-                "events",
-                queryset=CaseEvent.objects.select_related("actor", "letter").defer(
-                    "letter__sections", "letter__body_text"
-                ),
-            ),
-        )
-        .get(reference=reference)
-    )
+    A case the user may not see raises DoesNotExist, exactly like one that does not exist.
+
+    The reads are compiled once (``config.compiled``): Django compiling the SQL of the case
+    with its eight relations and of its seven lists was more than half of a drawn case page
+    (bench/query-plans.md). What the page gets is what ``select_related`` and
+    ``prefetch_related`` give: ``complaint.events.all()`` and the rest read no more."""
+    found = _CASE.rows(user, reference)
+    if not found:
+        raise Complaint.DoesNotExist("No case with this reference that the user may see.")
+    (complaint,) = found  # the reference is unique
+    for name, query in _LISTS.items():
+        _prefetched(complaint, name, query.rows(case=complaint.pk))
+    parts = complaint.parts.all()
+    if parts:
+        prefetch_related_objects(parts, "norms")
+    return complaint
+
+
+def _prefetched(instance, name: str, rows: list) -> None:
+    """``rows`` as ``prefetch_related`` keeps the related list ``name`` of ``instance``: the
+    related manager's queryset (still filtered to the instance, for whoever asks more of it)
+    with its results read."""
+    queryset = getattr(instance, name).get_queryset()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset
+
+
+def _row(complaints: QuerySet) -> QuerySet:
+    return complaints.order_by().values("id", "reference", "version", "updated_at")[:1]
+
+
+_CASE_ROW = _VisibleCase(_row)  # the kept case page's look-up
 
 
 def case_row_for(user: User, reference: str) -> dict | None:
     """What the kept case page needs of the case (``complaints.page_cache``): its id,
     reference, version and last change, if ``user`` may see it; else None. One query."""
-    rows = (
-        complaints_visible_to(user)
-        .filter(reference=reference)
-        .order_by()
-        .values("id", "reference", "version", "updated_at")[:1]
-    )
-    return next(iter(rows), None)
+    rows = _CASE_ROW.rows(user, reference)
+    return rows[0] if rows else None
 
 
 # Special-category personal data (DOMAIN.md section 7; AVG art. 9): only the assigned handler
