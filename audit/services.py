@@ -8,15 +8,10 @@ import logging
 from django.http import HttpRequest
 
 from complaints.ratelimit import client_address
-from config.compiled import CompiledInsert
 
 from .models import AccessRecord, AccessResult
 
 logger = logging.getLogger(__name__)
-
-# Written on every case page, kept or drawn: Django compiling the INSERT was most of its cost
-# (bench/query-plans.md). Nothing listens to the audit's saves.
-_RECORD = CompiledInsert(AccessRecord)
 
 
 def _address(request: HttpRequest) -> str | None:
@@ -35,7 +30,7 @@ def audit_record(
     reference: str = "",
     result: str = AccessResult.ALLOWED,
     detail: dict | None = None,
-) -> None:
+) -> AccessRecord | None:
     """Record that ``request.user`` did ``action`` on ``reference`` with ``result``.
 
     ``reference`` is a case reference or a description of what an export held; never put a
@@ -44,10 +39,10 @@ def audit_record(
     view that calls another) records nothing more.
     """
     if getattr(request, "_audit_recorded", False):
-        return
+        return None
     request._audit_recorded = True
     user = request.user if request.user.is_authenticated else None
-    _RECORD.insert(
+    return AccessRecord.objects.create(
         user=user,
         user_email=user.email if user else "",
         action=action,

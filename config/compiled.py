@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
-from django.db.models.sql import InsertQuery
 
 # A marker of each kind: found among the compiled SQL's parameters, never sent. An int marker
 # lies within the range of a 32-bit column (Django leaves a value out of a field's range out of
@@ -137,44 +136,3 @@ def _maker(queryset: QuerySet, compiler) -> Callable[[list], list]:
         return made
 
     return instances
-
-
-class CompiledInsert:
-    """``model.objects.create(**values)`` with the INSERT compiled once per thread, for a
-    row written on every request (the read audit). Each row's values are prepared by its
-    fields as ``save()`` prepares them (defaults, ``auto_now_add``, JSON); the row is written
-    in one statement, in the caller's transaction or committed by itself. Unlike ``save()``
-    it sends no ``pre_save``/``post_save`` signals and gives the id not back: only for a model
-    that nothing listens to and whose rows are never read back by the writer."""
-
-    def __init__(self, model: type[Model]) -> None:
-        self._model = model
-        self._local = threading.local()
-
-    def insert(self, **values) -> None:
-        sql, fields, compiler = self._state()
-        row = self._model(**values)
-        params = [
-            compiler.prepare_value(field, compiler.pre_save_val(field, row)) for field in fields
-        ]
-        with connections["default"].cursor() as cursor:
-            cursor.execute(sql, params)
-
-    def _state(self) -> tuple:
-        state = getattr(self._local, "state", None)
-        if state is None:
-            state = self._local.state = self._compile()
-        return state
-
-    def _compile(self) -> tuple:
-        meta = self._model._meta
-        fields = [
-            field
-            for field in meta.local_concrete_fields
-            if not field.generated and field is not meta.auto_field
-        ]
-        query = InsertQuery(self._model)
-        query.insert_values(fields, [self._model()])
-        compiler = query.get_compiler(using="default")
-        ((sql, _params),) = compiler.as_sql()
-        return sql, fields, compiler

@@ -1,17 +1,12 @@
 """Querysets compiled once (config/compiled.py), and the case page's reads made with them."""
 
-from unittest.mock import patch
-
 import pytest
 from django.db import connection
-from django.db.models.sql import InsertQuery
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from audit.models import AccessRecord
 from complaints.models import CaseEvent, Complaint, ContactMoment
 from complaints.selectors import case_row_for, complaint_for
-from config.compiled import Compiled, CompiledInsert
+from config.compiled import Compiled
 from tests.factories import ComplaintFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,20 +114,3 @@ def test_who_sees_a_case_is_the_same_through_the_compiled_reads(handler, departm
             with pytest.raises(Complaint.DoesNotExist):
                 complaint_for(user, case.reference)
             assert case_row_for(user, case.reference) is None
-
-
-def test_an_insert_writes_the_row_save_would_write_and_is_compiled_once(handler):
-    compiled = CompiledInsert(AccessRecord)
-    before = timezone.now()
-    with CaptureQueriesContext(connection) as queries:
-        compiled.insert(user=handler, user_email=handler.email, action="case_view",
-                        reference="KL-1", address="192.0.2.1", detail={"a": [1]})  # fmt: skip
-        compiled.insert(user=None, action="export")
-    assert len(queries) == 2
-    first, second = AccessRecord.objects.order_by("id")
-    assert (first.user_id, first.user_email, first.reference) == (handler.pk, handler.email, "KL-1")
-    assert (first.address, first.detail, first.result) == ("192.0.2.1", {"a": [1]}, "allowed")
-    assert first.at >= before  # auto_now_add, as save() sets it
-    assert (second.user_id, second.detail, second.path) == (None, {}, "")  # the defaults
-    with patch.object(InsertQuery, "insert_values", side_effect=AssertionError):
-        compiled.insert(action="export")  # compiled already
