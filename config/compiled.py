@@ -2,7 +2,7 @@
 
 Django compiles a queryset to SQL on every run. For a small read by key that is most of its
 cost: on the bench machine a case's contact moments took 0.70 ms through the ORM and 0.21 ms
-as the same SQL sent again, and the case page reads eight such lists (bench/query-plans.md).
+as the same SQL sent again, and the case page reads seven such lists (bench/query-plans.md).
 ``Compiled`` builds its queryset once per thread with a marker in place of each value, keeps
 the SQL and what Django needs to make rows into model instances (its own populators, so
 ``select_related`` works as in the ORM), and at each run sends that SQL with the values where
@@ -111,7 +111,10 @@ def _maker(queryset: QuerySet, compiler) -> Callable[[list], list]:
     of a related manager)."""
     query = queryset.query
     if queryset._fields is not None:  # values()
-        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        # As Django's ValuesIterable names them.
+        names = list(query.selected) if getattr(query, "selected", None) else [
+            *query.extra_select, *query.values_select, *query.annotation_select
+        ]  # fmt: skip
 
         def dicts(rows: list) -> list[dict]:
             return [dict(zip(names, row, strict=True)) for row in compiler.results_iter([rows])]

@@ -40,6 +40,16 @@ def test_a_values_query_gives_the_orms_dicts():
     assert compiled.rows(reference=case.reference) == [
         {"id": case.pk, "updated_at": Complaint.objects.get(pk=case.pk).updated_at}
     ]
+    named = Compiled(
+        lambda reference: Complaint.objects.filter(reference=reference).values(
+            "reference", "id", "version"
+        ),
+        reference=str,
+    )
+    (row,) = named.rows(reference=case.reference)
+    assert list(row.items()) == list(
+        Complaint.objects.filter(pk=case.pk).values("reference", "id", "version")[0].items()
+    )
 
 
 def test_the_queryset_is_built_and_compiled_once():
