@@ -8,7 +8,9 @@ that finds the page kept costs one query for the case's row (who may see it, its
 read audit's row and the staff shell around it.
 
 What is kept is the page (the staff shell around ``complaints/staff/case/page.html``) as it was
-drawn for one user, under a key made of:
+drawn for one user, used while all of these are as they were when it was drawn (the first two
+and the last make its key; the tokens are kept beside the page, so that a visit reads both
+tokens and the page in one round trip: ``case_page_kept``):
 
 - the case: its id, version and time of the last change, read fresh on every visit (the same
   query checks that the user may see the case);
@@ -45,6 +47,7 @@ The worklist is kept whole the same way, under a key of its own (``_page_key`` i
 import hashlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
@@ -178,13 +181,44 @@ def shared_kept(key: str, compute: Callable[[], T]) -> T:
     return cache_kept(full_key, compute, SECONDS, without="case pages are drawn on every visit")
 
 
-def page_key(row: dict, user, *, today: date) -> str | None:
-    """The key of the kept page of the case ``row`` (``id``, ``version``, ``updated_at``) for
-    ``user``, or None when the cache is down (then the page is drawn)."""
+@dataclass(frozen=True)
+class PageKey:
+    """Where a case page is kept: ``key`` (the case's row, the user, the language, today) and
+    the tokens it is drawn under (the case's, the shared one), kept with the page."""
+
+    key: str
+    tokens: tuple[str, str]
+
+
+def case_page_kept(
+    request: HttpRequest, row: dict, *, today: date
+) -> tuple[PageKey | None, HttpResponse | None]:
+    """The kept page of the case ``row`` (``id``, ``version``, ``updated_at``) for the visitor
+    if there is one, and where to keep it if not: (None, None) when the cache is down (then the
+    page is drawn and not kept). The two tokens and the page are read in one round trip: the
+    page is kept under a key without the tokens, with them in its value, and is used only when
+    they are still the current ones (a page kept under older tokens is drawn again and kept
+    over it)."""
     case_key = _case_key(row["id"])
-    tokens = versions([SHARED_KEY, case_key], SECONDS)
-    if tokens is None:
-        return None
+    key = _page_key(row, request.user, today)
+    try:
+        found = cache.get_many([case_key, SHARED_KEY, key])
+    except Exception:  # noqa: BLE001 -- the cache is down: draw
+        return None, None
+    tokens = (found.get(case_key), found.get(SHARED_KEY))
+    if None in tokens:  # not made yet, or expired: made now (versions), and the page drawn
+        made = versions([case_key, SHARED_KEY], SECONDS)
+        if made is None:
+            return None, None
+        return PageKey(key, (made[case_key], made[SHARED_KEY])), None
+    place = PageKey(key, tokens)
+    kept = found.get(key)
+    if kept is None or kept[0] != tokens:
+        return place, None
+    return place, _filled(request, kept[1])
+
+
+def _page_key(row: dict, user, today: date) -> str:
     permissions = hashlib.sha1(
         ",".join(sorted(user.get_all_permissions())).encode(), usedforsecurity=False
     ).hexdigest()[:12]
@@ -195,8 +229,6 @@ def page_key(row: dict, user, *, today: date) -> str | None:
             str(row["id"]),
             str(row["version"]),
             row["updated_at"].isoformat(),
-            tokens[case_key],
-            tokens[SHARED_KEY],
             str(user.pk),
             permissions,
             translation.get_language() or "",
@@ -231,12 +263,17 @@ def kept_response(request: HttpRequest, key: str | None) -> HttpResponse | None:
         return None
     if kept is None:
         return None
+    return _filled(request, kept)
+
+
+def _filled(request: HttpRequest, kept: str) -> HttpResponse:
+    """A kept page with the visitor's CSRF token and this response's CSP nonce in it."""
     page = kept.replace(CSRF_PLACEHOLDER, get_token(request))
     return HttpResponse(page.replace(NONCE_PLACEHOLDER, str(request.csp_nonce)))
 
 
 def page_keep(
-    key: str | None,
+    key: str | PageKey | None,
     request: HttpRequest,
     response: HttpResponse,
     *,
@@ -251,6 +288,8 @@ def page_keep(
         return
     page = response.content.decode()
     kept = page.replace(csrf_token, CSRF_PLACEHOLDER).replace(nonce, NONCE_PLACEHOLDER)
+    if isinstance(key, PageKey):  # a case page: kept with the tokens it was drawn under
+        key, kept = key.key, (key.tokens, kept)
     try:
         cache.set(key, kept, seconds)
     except Exception:  # noqa: BLE001 -- drawn again next time

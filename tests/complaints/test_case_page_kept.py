@@ -4,10 +4,12 @@ visitor's CSRF token, never yesterday's deadlines."""
 
 import re
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 from django.test import Client
@@ -55,6 +57,14 @@ def test_a_case_page_opened_again_is_kept(client, handler, complaint, django_ass
     assert tokens.sub("", again) == tokens.sub("", first)
     # Every visit is a read in the audit, kept or drawn (DOMAIN.md section 7).
     assert AccessRecord.objects.filter(user=handler, reference=complaint.reference).count() == 2
+
+
+def test_a_kept_visit_reads_the_tokens_and_the_page_in_one_round_trip(client, handler, complaint):
+    client.force_login(handler)
+    opened(client, complaint)
+    with patch("complaints.page_cache.cache", wraps=cache) as spy:
+        opened(client, complaint)
+    assert [name for name, _args, _kwargs in spy.method_calls] == ["get_many"]
 
 
 # The changes below that write rows themselves do so in a transaction of their own, as the

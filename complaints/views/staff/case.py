@@ -40,9 +40,9 @@ from complaints.ladder_forms import EscalateForm
 from complaints.models import Complaint, EventKind, ReopenRequest, Rung, Stage
 from complaints.moves import moves_for
 from complaints.page_cache import (
-    kept_response,
+    PageKey,
+    case_page_kept,
     page_keep,
-    page_key,
     shared_kept,
     shows_once,
 )
@@ -100,7 +100,11 @@ def _section_form(complaint: Complaint, section: str, data=None, *, hidden=froze
 
 
 def render_case(
-    request: HttpRequest, complaint: Complaint, status: int = 200, keep: str | None = None, **forms
+    request: HttpRequest,
+    complaint: Complaint,
+    status: int = 200,
+    keep: PageKey | None = None,
+    **forms,
 ):
     """The case page, with ``forms`` (the user's input, refused) where they go. ``keep``: the
     key to keep the page under (``complaints.page_cache``), for a plain visit."""
@@ -317,8 +321,7 @@ def case(request: HttpRequest, reference: str) -> HttpResponse:
     row = case_row_for(request.user, reference) if plain else None
     key = None
     if row is not None:
-        key = page_key(row, request.user, today=timezone.localdate())
-        kept = kept_response(request, key)
+        key, kept = case_page_kept(request, row, today=timezone.localdate())
         if kept is not None:
             audit_record(request=request, action=AccessAction.CASE_VIEW, reference=row["reference"])
             return kept
